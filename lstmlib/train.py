@@ -1,0 +1,136 @@
+"""A compact training loop: optimiser, gradient clipping, loss history, NaN check, progress.
+
+    history = train(model, make_batch, steps=800, loss="mse", lr=1e-2, clip=1.0)
+    history.loss[-1]          # the last mini-batch loss
+
+``make_batch()`` returns one mini-batch ``(x, y)``; ``model(x)`` returns the prediction.
+Progress is drawn on stderr when a person is watching (a terminal or a Jupyter kernel) and
+never otherwise; the book's build removes stderr from the pages (``nb_output_stderr``).
+"""
+from __future__ import annotations
+
+import math
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+
+import torch
+from torch import nn
+
+LOSSES = {"mse": nn.functional.mse_loss, "cross_entropy": nn.functional.cross_entropy}
+OPTIMIZERS = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}
+
+
+@dataclass
+class History:
+    """What happened during training, one entry per step."""
+    loss: list = field(default_factory=list)        # mini-batch loss
+    grad_norm: list = field(default_factory=list)   # gradient norm before clipping
+    seconds: float = 0.0
+
+
+def train(model: nn.Module, make_batch, steps: int, loss="mse", lr: float = 1e-2,
+          clip: float | None = 1.0, optimizer="adam", progress: bool | None = None) -> History:
+    """Train ``model`` for ``steps`` mini-batches and return its :class:`History`.
+
+    Args:
+        model: maps x to a prediction that ``loss`` compares with y.
+        make_batch: called once per step, returns ``(x, y)``.
+        steps: number of optimiser steps.
+        loss: "mse", "cross_entropy", or a callable ``loss(prediction, y) -> scalar``.
+        lr: learning rate.
+        clip: clip the gradient's global norm to this value (None: no clipping).
+        optimizer: "adam", "sgd", or a ``torch.optim.Optimizer`` already built on the model.
+        progress: show a progress line on stderr; None = only when run interactively.
+
+    Raises:
+        FloatingPointError: the loss became NaN or infinite (the message names the step).
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"expected model to be a torch.nn.Module, got {type(model).__name__}")
+    if not callable(make_batch):
+        raise TypeError(f"expected make_batch to be a callable returning (x, y), got {type(make_batch).__name__}")
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"expected steps to be a positive int, got {steps!r}")
+    loss_fn = _loss(loss)
+    opt = _optimizer(optimizer, model, lr)
+    show = _interactive() if progress is None else bool(progress)
+    bar = _Progress(steps) if show else None
+    history = History()
+    start = time.perf_counter()
+    model.train()
+    for step in range(steps):
+        x, y = make_batch()
+        value = loss_fn(model(x), y)
+        if not torch.isfinite(value):
+            raise FloatingPointError(f"the loss became {value.item()} at step {step} of {steps}: "
+                                     f"training diverged; try a smaller lr (now {lr}) or clipping (clip={clip})")
+        opt.zero_grad(set_to_none=True)
+        value.backward()
+        norm = _clip(model, clip)
+        opt.step()
+        history.loss.append(value.item())
+        history.grad_norm.append(norm)
+        if bar:
+            bar.update(step + 1, history.loss[-1])
+    history.seconds = time.perf_counter() - start
+    if bar:
+        bar.close(history)
+    model.eval()
+    return history
+
+
+def _loss(loss):
+    if callable(loss):
+        return loss
+    if loss not in LOSSES:
+        raise ValueError(f"unknown loss {loss!r}: expected one of {tuple(LOSSES)} or a callable")
+    return LOSSES[loss]
+
+
+def _optimizer(optimizer, model, lr):
+    if isinstance(optimizer, torch.optim.Optimizer):
+        return optimizer
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {optimizer!r}: expected one of {tuple(OPTIMIZERS)} "
+                         f"or a torch.optim.Optimizer")
+    return OPTIMIZERS[optimizer](model.parameters(), lr=lr)
+
+
+def _clip(model, clip):
+    """Clip the global gradient norm to ``clip``; return the norm before clipping."""
+    params = [p for p in model.parameters() if p.grad is not None]
+    if clip is None:
+        norm = torch.linalg.vector_norm(torch.stack([p.grad.norm() for p in params])) if params else torch.tensor(0.0)
+    else:
+        norm = torch.nn.utils.clip_grad_norm_(params, clip)
+    return float(norm)
+
+
+def _interactive() -> bool:
+    """True in a terminal or a Jupyter kernel; False in pipes, CI and when LSTMLIB_PROGRESS=0."""
+    if os.environ.get("LSTMLIB_PROGRESS") == "0":
+        return False
+    return "ipykernel" in sys.modules or sys.stderr.isatty()
+
+
+class _Progress:
+    """One line on stderr, redrawn at most every 0.25 s."""
+
+    def __init__(self, steps):
+        self.steps, self.start, self.last = steps, time.perf_counter(), 0.0
+
+    def update(self, step, loss):
+        now = time.perf_counter()
+        if now - self.last >= 0.25 or step == self.steps:
+            self.last = now
+            width = 24
+            done = int(width * step / self.steps)
+            sys.stderr.write(f"\r[{'#' * done}{'.' * (width - done)}] step {step}/{self.steps}  "
+                             f"loss {loss:.4g}  {now - self.start:.1f} s")
+            sys.stderr.flush()
+
+    def close(self, history):
+        sys.stderr.write("\n")
+        sys.stderr.flush()

@@ -1,0 +1,96 @@
+"""The training loop and the seeding helper."""
+import io
+import random
+import sys
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+import lstmlib
+from lstmlib.train import _interactive
+
+
+class LastStep(nn.Module):
+    """An LSTM with a linear readout of its last hidden state."""
+
+    def __init__(self, D=1, H=8):
+        super().__init__()
+        self.lstm = lstmlib.LSTM(D, H)
+        self.out = nn.Linear(H, 1)
+
+    def forward(self, x):
+        return self.out(self.lstm(x)[0][-1])
+
+
+def first_value_batch(g, T=5, B=32):
+    """Recall the first value of a sequence at its end."""
+    x = torch.rand(T, B, 1, generator=g)
+    return x, x[0]
+
+
+def test_training_lowers_the_loss_and_records_history():
+    g = lstmlib.seed_everything(0)
+    model = LastStep()
+    h = lstmlib.train(model, lambda: first_value_batch(g), steps=300, lr=1e-2, progress=False)
+    assert len(h.loss) == len(h.grad_norm) == 300 and h.seconds > 0
+    assert np.mean(h.loss[:10]) > 0.05
+    assert np.mean(h.loss[-20:]) < 0.1 * np.mean(h.loss[:10])
+    assert not model.training
+
+
+def test_clipping_limits_the_update():
+    g = lstmlib.seed_everything(1)
+    model = LastStep()
+    lstmlib.train(model, lambda: first_value_batch(g), steps=1, clip=1e-3, optimizer="sgd",
+                  lr=1.0, progress=False)
+    # after clipping the global norm to 1e-3, one SGD step of lr 1 moves parameters by at most 1e-3
+    lstmlib.seed_everything(1)
+    model2 = LastStep()                              # the same initial weights
+    moved = torch.sqrt(sum(((a - b) ** 2).sum() for a, b in zip(model.parameters(), model2.parameters())))
+    assert 0 < moved.item() <= 1e-3 + 1e-9
+
+
+def test_nan_loss_raises_a_clear_error():
+    model = LastStep()
+    x = torch.full((3, 4, 1), float("nan"))
+    with pytest.raises(FloatingPointError, match="the loss became nan at step 0 of 5"):
+        lstmlib.train(model, lambda: (x, torch.zeros(4, 1)), steps=5, progress=False)
+
+
+def test_bad_arguments():
+    model = LastStep()
+    with pytest.raises(ValueError, match="unknown loss 'l1'"):
+        lstmlib.train(model, lambda: None, steps=1, loss="l1")
+    with pytest.raises(ValueError, match="unknown optimizer 'rmsprop'"):
+        lstmlib.train(model, lambda: None, steps=1, optimizer="rmsprop")
+    with pytest.raises(ValueError, match="expected steps to be a positive int, got 0"):
+        lstmlib.train(model, lambda: None, steps=0)
+    with pytest.raises(TypeError, match="expected model to be a torch.nn.Module"):
+        lstmlib.train(lambda x: x, lambda: None, steps=1)
+    with pytest.raises(TypeError, match="expected make_batch to be a callable"):
+        lstmlib.train(model, [1, 2], steps=1)
+
+
+def test_progress_shown_only_when_asked(monkeypatch):
+    g = lstmlib.seed_everything(0)
+    err = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    lstmlib.train(LastStep(), lambda: first_value_batch(g), steps=3, progress=False)
+    assert err.getvalue() == ""
+    lstmlib.train(LastStep(), lambda: first_value_batch(g), steps=3, progress=True)
+    assert "step 3/3" in err.getvalue()
+    monkeypatch.setenv("LSTMLIB_PROGRESS", "0")
+    assert _interactive() is False
+
+
+def test_seed_everything_makes_runs_repeat():
+    def draw():
+        g = lstmlib.seed_everything(42)
+        return random.random(), np.random.rand(), torch.rand(1).item(), torch.rand(1, generator=g).item()
+    assert draw() == draw()
+    with pytest.raises(TypeError, match="expected seed to be an int"):
+        lstmlib.seed_everything(1.5)
+    with pytest.raises(ValueError, match="non-negative"):
+        lstmlib.seed_everything(-1)
