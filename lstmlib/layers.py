@@ -198,6 +198,7 @@ class LSTM(_Recurrent):
         forget_gate=False (NFG: f_t = 1, the 1997 LSTM), input_gate=False (NIG: i_t = 1),
         output_gate=False (NOG: o_t = 1), input_activation=False (NIAF: C̃_t without tanh),
         output_activation=False (NOAF: h_t = o_t ⊙ C_t).
+
     A removed gate has no rows in ``W``.
 
     Variants: ``peepholes`` (a subset of "f", "i", "o"; see :class:`PeepholeLSTM`) and

@@ -19,8 +19,8 @@ GATES = ("f", "i", "C", "o")
 def sigmoid(x):
     """σ(x) = 1 / (1 + e^{-x}), computed without overflow for any x.
 
-    exp is only ever taken of −|x| ≤ 0, so it lies in [0, 1] and cannot overflow; at
-    |x| = 1000 it underflows to 0, which is the right answer, so that is not reported either.
+    exp is only ever taken of ``−|x| ≤ 0``, so it lies in [0, 1] and cannot overflow; at
+    ``|x| = 1000`` it underflows to 0, which is the right answer, so that is not reported either.
     """
     with np.errstate(under="ignore"):
         e = np.exp(-np.abs(x))                      # in [0, 1]
