@@ -1,0 +1,150 @@
+"""The website's own Sphinx extension: the API page's module list, one rule for exercises,
+two fixes to a stock build.
+
+Loaded from ``_config.yml`` (``sphinx: local_extensions: {course_site: book/_ext}``).
+
+API page. ``book/api.md`` holds the marker ``<!-- lstmlib-modules ... -->``; we replace it,
+as the page is read, by one section per module of ``lstmlib`` (found on disk, so a new module
+appears without editing the page), each an ``automodule`` of the module's docstrings.
+
+Exercises. Every ``{solution}`` (sphinx-exercise) is folded until the reader clicks it, in
+every chapter, without each author remembering ``:class: dropdown``: we add that class here,
+and sphinx-togglebutton folds it.
+
+Fixes. ``tests/test_site.py`` opens every page in a real browser and fails on any console
+error or failed request; without these two fixes it would fail on every page.
+
+1. Inline scripts emitted twice. Sphinx 7.4 stores an inline script (``add_js_file(None,
+   body=...)``) added after the builder started under the name ``None``, and adds it again
+   under ``''`` before writing, so the two copies are not recognised as one. sphinx-thebe's
+   ``const THEBE_JS_URL = ...`` then runs twice and the browser reports "Identifier
+   'THEBE_JS_URL' has already been declared" on every page. We drop the second copy.
+
+2. The site's root ``index.html``. The book's first page is ``book/intro``, so
+   sphinx-external-toc writes ``index.html`` as a bare ``<meta>`` redirect. That page names
+   no icon, so browsers request ``/favicon.ico`` and get a 404. We write the redirect page
+   ourselves, with the book's icon, a title and a link for browsers that do not redirect.
+"""
+from __future__ import annotations
+
+import html
+import importlib
+import os
+import pkgutil
+import re
+from pathlib import Path
+
+MARKER = re.compile(r"<!-- lstmlib-modules\b.*?-->")
+PACKAGE = "lstmlib"
+
+
+def package_modules(package=PACKAGE):
+    """Every public module of ``package`` (subpackages included), in reading order.
+
+    The order is that of the "Modules" list in the package's docstring (lines such as
+    ``    cells       one time step of each cell``); modules it does not list come after,
+    alphabetically.
+    """
+    pkg = importlib.import_module(package)
+    found = sorted(m.name for m in pkgutil.walk_packages(pkg.__path__, f"{package}.")
+                   if not any(part.startswith("_") for part in m.name.split(".")))
+    listed = re.findall(r"^\s{4}(\w+)\s{2,}\S", pkg.__doc__ or "", flags=re.MULTILINE)
+    rank = {f"{package}.{name}": i for i, name in enumerate(listed)}
+    return sorted(found, key=lambda m: (rank.get(m.split(".")[0] + "." + m.split(".")[1], len(rank)),
+                                        m))
+
+
+def modules_markdown(package=PACKAGE):
+    """The MyST text of the API page's module sections."""
+    pkg = importlib.import_module(package)
+    exported = {name: getattr(pkg, name) for name in getattr(pkg, "__all__", ())}
+    out = []
+    for modname in package_modules(package):
+        mod = importlib.import_module(modname)
+        here = [name for name, obj in exported.items() if getattr(obj, "__module__", None) == modname]
+        # eval-rst: autodoc writes reStructuredText, which MyST would read as Markdown.
+        out += [f"### `{modname}`", "", "```{eval-rst}", f".. automodule:: {modname}",
+                "   :members:", "   :inherited-members: Module"]
+        if here:
+            out.append("   :exclude-members: " + ", ".join(here))
+        if modname.removeprefix(f"{package}.") in exported:
+            out.append("   :no-index:")     # lstmlib.train: the function, not the module
+        out += ["```", ""]
+        if here:
+            names = ", ".join(f"{{{_role(exported[name])}}}`{package}.{name}`" for name in here)
+            out += [f"Also here, documented above under the package's name: {names}.", ""]
+    return "\n".join(out)
+
+
+def _role(obj):
+    """The cross-reference role for an object (``lstmlib.train`` is a module and a function)."""
+    return "py:class" if isinstance(obj, type) else "py:func" if callable(obj) else "py:data"
+
+
+def fill_api_page(app, docname, source):
+    """source-read: replace the marker on the API page by the module sections."""
+    if MARKER.search(source[0]):
+        source[0] = MARKER.sub(lambda _: modules_markdown(), source[0])
+        app.env.course_site_api = getattr(app.env, "course_site_api", {})
+        app.env.course_site_api[docname] = package_modules()
+
+
+def api_page_outdated(app, env, added, changed, removed):
+    """env-get-outdated: re-read the API page when a module was added or removed."""
+    pages = getattr(env, "course_site_api", {})
+    return [doc for doc, modules in pages.items() if modules != package_modules()]
+
+
+def fold_solutions(app, doctree):
+    """doctree-read: give every sphinx-exercise solution the ``dropdown`` class."""
+    from sphinx_exercise.nodes import solution_node, solution_start_node
+
+    for node in doctree.findall(lambda n: isinstance(n, (solution_node, solution_start_node))):
+        if "dropdown" not in node["classes"]:
+            node["classes"].append("dropdown")
+
+
+def drop_duplicate_scripts(app, pagename, templatename, context, doctree):
+    """html-page-context: keep the first of several identical scripts."""
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen, unique = set(), []
+    for js in scripts:
+        key = (js.filename or "", js.priority, tuple(sorted(js.attributes.items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(js)
+    context["script_files"] = unique
+
+
+def write_index_redirect(app, exception):
+    """build-finished: write ``index.html`` as a redirect to the book's first page."""
+    if exception is not None or app.builder.format != "html" or app.config.root_doc == "index":
+        return
+    target = f"{app.config.root_doc}.html"
+    favicon = app.config.html_favicon
+    icon = ""
+    if favicon:
+        icon = f'  <link rel="icon" href="_static/{html.escape(os.path.basename(favicon))}">\n'
+    title = html.escape(app.config.html_title or app.config.project)
+    Path(app.outdir, "index.html").write_text(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+        '  <meta charset="utf-8">\n'
+        f'  <meta http-equiv="refresh" content="0; url={target}">\n'
+        f"  <title>{title}</title>\n{icon}"
+        "</head>\n<body>\n"
+        f'  <p><a href="{target}">{title}</a></p>\n'
+        "</body>\n</html>\n",
+        encoding="utf8",
+    )
+
+
+def setup(app):
+    app.connect("source-read", fill_api_page)
+    app.connect("env-get-outdated", api_page_outdated)
+    app.connect("doctree-read", fold_solutions)
+    app.connect("html-page-context", drop_duplicate_scripts, priority=900)
+    # Before sphinx-external-toc's own redirect (priority 500), which then sees the file exists.
+    app.connect("build-finished", write_index_redirect, priority=400)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
