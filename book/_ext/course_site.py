@@ -6,6 +6,11 @@ Loaded from ``_config.yml`` (``sphinx: local_extensions: {course_site: book/_ext
 API page. ``book/api.md`` holds the marker ``<!-- lstmlib-modules ... -->``; we replace it,
 as the page is read, by one section per module of ``lstmlib`` (found on disk, so a new module
 appears without editing the page), each an ``automodule`` of the module's docstrings.
+lstmlib's docstrings are plain text, micrograd-style: an indented block after a paragraph is
+an equation or a usage example laid out by hand. reStructuredText would run its lines
+together into one paragraph, so we make such blocks code blocks (Python where they parse as
+Python, plain text otherwise) before napoleon reads the Google-style sections (``Args:``,
+``Returns:``), which we leave alone.
 
 Exercises. Every ``{solution}`` (sphinx-exercise) is folded until the reader clicks it, in
 every chapter, without each author remembering ``:class: dropdown``: we add that class here,
@@ -22,16 +27,18 @@ error or failed request; without these two fixes it would fail on every page.
 
 2. The site's root ``index.html``. The book's first page is ``book/intro``, so
    sphinx-external-toc writes ``index.html`` as a bare ``<meta>`` redirect. That page names
-   no icon, so browsers request ``/favicon.ico`` and get a 404. We write the redirect page
-   ourselves, with the book's icon, a title and a link for browsers that do not redirect.
+   no icon, so browsers request ``/favicon.ico`` and get a 404 (and naming the book's icon
+   does not help: the redirect aborts its request). We write the redirect page ourselves,
+   with an empty inline icon, a title and a link for browsers that do not redirect.
 """
 from __future__ import annotations
 
+import ast
 import html
 import importlib
-import os
 import pkgutil
 import re
+import textwrap
 from pathlib import Path
 
 MARKER = re.compile(r"<!-- lstmlib-modules\b.*?-->")
@@ -74,6 +81,52 @@ def modules_markdown(package=PACKAGE):
             names = ", ".join(f"{{{_role(exported[name])}}}`{package}.{name}`" for name in here)
             out += [f"Also here, documented above under the package's name: {names}.", ""]
     return "\n".join(out)
+
+
+LIST_ITEM = re.compile(r"^([-*+]|\d+[.)]|#\.)\s")
+
+
+def preformat_indented_blocks(app, what, name, obj, options, lines):
+    """autodoc-process-docstring, before napoleon: keep hand-laid-out blocks as they are.
+
+    An indented block that follows a top-level line becomes a code block (Python if it parses
+    as Python, plain text otherwise), unless that line is a napoleon section header
+    (``Args:``), a list item, a field, a directive, or already ends in ``::``.
+    """
+    from sphinx.ext.napoleon.docstring import GoogleDocstring
+
+    sections = set(GoogleDocstring("", app.config)._sections)
+    out, i = [], 0
+    while i < len(lines):
+        line = lines[i]
+        prev = [l for l in out if l.strip()]
+        top = prev[-1] if prev else None
+        if line.strip() and line[0] == " " and top is not None and top[0] != " ":
+            end = i                                       # the block runs to the next top-level line
+            while end < len(lines) and (not lines[end].strip() or lines[end][0] == " "):
+                end += 1
+            block = lines[i:end]
+            text = top.strip()
+            keep = (text.endswith("::") or text.startswith((".. ", ":")) or LIST_ITEM.match(text)
+                    or (text.endswith(":") and text[:-1].strip().lower() in sections))
+            if not keep:
+                language = "python" if _is_python(block) else "text"
+                out += ([] if not out or not out[-1].strip() else [""]) + [
+                    f".. code-block:: {language}", ""]
+            out += block
+            i = end
+            continue
+        out.append(line)
+        i += 1
+    lines[:] = out
+
+
+def _is_python(block):
+    try:
+        ast.parse(textwrap.dedent("\n".join(block)))
+    except SyntaxError:
+        return False
+    return True
 
 
 def _role(obj):
@@ -123,10 +176,8 @@ def write_index_redirect(app, exception):
     if exception is not None or app.builder.format != "html" or app.config.root_doc == "index":
         return
     target = f"{app.config.root_doc}.html"
-    favicon = app.config.html_favicon
-    icon = ""
-    if favicon:
-        icon = f'  <link rel="icon" href="_static/{html.escape(os.path.basename(favicon))}">\n'
+    # An empty data: icon, not the book's: the redirect would abort that request half-way.
+    icon = '  <link rel="icon" href="data:,">\n'
     title = html.escape(app.config.html_title or app.config.project)
     Path(app.outdir, "index.html").write_text(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
@@ -142,6 +193,7 @@ def write_index_redirect(app, exception):
 
 def setup(app):
     app.connect("source-read", fill_api_page)
+    app.connect("autodoc-process-docstring", preformat_indented_blocks, priority=400)
     app.connect("env-get-outdated", api_page_outdated)
     app.connect("doctree-read", fold_solutions)
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)
