@@ -22,7 +22,7 @@ import warnings
 import torch
 from torch import nn
 
-from . import validate
+from . import fused, validate
 from .cells import GRU_GATES, LSTM_GATES, gru_step, lstm_step, rnn_step
 
 INITS = ("course", "torch")
@@ -265,6 +265,12 @@ class LSTM(_Recurrent):
         return validate.lstm_state(state, B, self.hidden_size, self.W)
 
     def _scan(self, x, state, record):
+        if not record and fused.supported(x, self.W, *state):   # same numbers, one autograd node
+            v = fused.Variant(self.blocks, self.peepholes, self.coupled, self.input_activation,
+                              self.output_activation)
+            peep = {f"p_{g}": getattr(self, f"p_{g}") for g in self.peepholes}
+            output, h, C = fused.lstm_scan(x, *state, self.W, self.b, v, **peep)
+            return output, (h, C), {}
         H = self.hidden_size
         W_h, W_x = self.W[:, :H], self.W[:, H:]             # (nH, H), (nH, D)
         a_x = x @ W_x.T + self.b                            # (T, B, nH): x part, all steps at once

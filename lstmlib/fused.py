@@ -1,0 +1,317 @@
+"""The LSTM layer's fast path: a whole sequence as one autograd Function (appendix A1's BPTT).
+
+The readable path (:func:`lstmlib.cells.lstm_step` under autograd) records about ten operations
+per time step, each costing microseconds of Python and dispatcher overhead: on a 2-core CPU
+that, not arithmetic, is what makes a 1000-step sequence slow. Here the loop records nothing.
+The forward pass runs the book's equations over NumPy views of the layer's tensors (a NumPy
+call on a small array costs a third of a torch call) and keeps the gates; the backward pass is
+backpropagation through time written by hand, the recursion of
+:func:`lstmlib.numpy_lstm.backward` (Hochreiter & Schmidhuber 1997; Graves 2012, ch. 4)
+extended to every variant of :class:`lstmlib.LSTM`: peepholes (Gers & Schmidhuber 2000),
+coupled gates and the ablations of Greff et al. (2017). What does not depend on the recursion
+(the input projection, the weight gradients, most factors of the backward step) is computed
+for all time steps at once.
+
+``tests/test_fast_paths.py`` proves this path equal to the readable one (outputs, states and
+all gradients, float64, 1e-10) for every variant. ``lstmlib.LSTM`` and its subclasses use it
+unless gates are recorded (``return_gates=True``), the tensors are not float32/float64 on the
+CPU, a ``torch.func`` transform is running, or inside ``with lstmlib.fused.disabled():``.
+Second derivatives (``create_graph=True``) and vmap over the backward recompute the sequence
+on the readable path, so they work too, at its speed.
+"""
+from __future__ import annotations
+
+import contextlib
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from .cells import lstm_step
+
+_ENABLED = [True]
+_functorch = getattr(torch._C, "_functorch", None)
+
+
+@contextlib.contextmanager
+def disabled():
+    """Inside this block, LSTM layers run the readable per-step autograd path."""
+    _ENABLED.append(False)
+    try:
+        yield
+    finally:
+        _ENABLED.pop()
+
+
+def supported(*tensors: torch.Tensor) -> bool:
+    """Whether the fast path can run on these tensors: float32/float64 on the CPU, NumPy-viewable."""
+    if not _ENABLED[-1] or (_functorch is not None and _functorch.peek_interpreter_stack() is not None):
+        return False
+    return all(t.device.type == "cpu" and t.dtype in (torch.float32, torch.float64) and _plain(t)
+               for t in tensors)
+
+
+def _plain(t):
+    """Not wrapped by torch.func or vmap (NumPy cannot view a wrapped tensor)."""
+    return _functorch is None or not (_functorch.is_functorch_wrapped_tensor(t)
+                                      or _functorch.is_legacy_batchedtensor(t))
+
+
+@dataclass(frozen=True)
+class Variant:
+    """Which LSTM: the row blocks of ``W`` (a subset of f, i, C, o, in that order), the
+    peepholes, and the switches of :func:`lstmlib.cells.lstm_step`."""
+    blocks: tuple = ("f", "i", "C", "o")
+    peepholes: tuple = ()
+    coupled: bool = False
+    input_activation: bool = True
+    output_activation: bool = True
+
+    @property
+    def late_o(self) -> bool:
+        """The output gate reads the new C_t through a peephole, so it waits for C_t."""
+        return "o" in self.peepholes
+
+    def forward_order(self) -> tuple:
+        """Row order of the forward loop: the gates computed before C_t, then C, then an output
+        gate with a peephole. One tanh then covers one contiguous run of rows."""
+        early = tuple(g for g in ("f", "i", "o") if g in self.blocks and not (g == "o" and self.late_o))
+        return early + ("C",) + (("o",) if self.late_o else ())
+
+
+def lstm_scan(x, h0, C0, W, b, variant: Variant, p_f=None, p_i=None, p_o=None):
+    """Run the LSTM over x (T, B, D) from (h0, C0), each (B, H). Returns ``(output, h_T, C_T)``.
+
+    The function the layer's readable loop computes, differentiable in every tensor argument;
+    output is (T, B, H).
+    """
+    return _LSTMScan.apply(variant, x, h0, C0, W, b, p_f, p_i, p_o)
+
+
+def _readable_scan(v: Variant, x, h0, C0, W, b, p_f, p_i, p_o):
+    """The layer's readable loop over :func:`lstmlib.cells.lstm_step`, for the fallbacks."""
+    H = h0.shape[1]
+    a_x = x @ W[:, H:].T + b                                       # (T, B, nH)
+    h, C, hs = h0, C0, []
+    for a_x_t in a_x.unbind(0):
+        h, C, _ = lstm_step(a_x_t + h @ W[:, :H].T, C, gates=v.blocks, p_f=p_f, p_i=p_i, p_o=p_o,
+                            coupled=v.coupled, input_activation=v.input_activation,
+                            output_activation=v.output_activation)
+        hs.append(h)
+    return torch.stack(hs), h, C
+
+
+# Inside, arrays are feature-major, (H, B) per step instead of (B, H): a_t = W·[h_{t-1}, x_t] + b
+# in column form, so that each gate's block of a_t is one contiguous (H, B) array, which NumPy
+# processes several times faster than a strided one.
+class _LSTMScan(torch.autograd.Function):
+
+    @staticmethod
+    def forward(ctx, variant, x, h0, C0, W, b, p_f, p_i, p_o):
+        T, B, D = x.shape
+        H = h0.shape[1]
+        order = variant.forward_order()
+        rows = torch.cat([torch.arange(k * H, (k + 1) * H) for k in map(variant.blocks.index, order)])
+        # σ(z) = (1 + tanh(z/2)) / 2: halve the gates' rows, and one tanh serves gates and C̃.
+        half = torch.tensor([1.0 if g == "C" else 0.5 for g in order], dtype=W.dtype).repeat_interleave(H)
+        W_ord = W.detach()[rows] * half[:, None]                          # (nH, H + D)
+        G = _columns(x.detach(), W_ord[:, H:], b.detach()[rows] * half)  # (T, nH, B): W_x·x_t + b
+        hs = torch.empty(T + 1, H, B, dtype=x.dtype)                     # h_0 .. h_T
+        Cs = torch.empty(T + 1, H, B, dtype=x.dtype)                     # C_0 .. C_T
+        hs[0], Cs[0] = h0.detach().T, C0.detach().T
+        tanh_C = torch.empty(T, H, B, dtype=x.dtype) if variant.output_activation else None
+        peep = {g: 0.5 * p.detach().numpy()[:, None] for g, p in (("f", p_f), ("i", p_i), ("o", p_o))
+                if p is not None}                                          # (H, 1), halved like a_g
+        _forward_loop(G.numpy(), W_ord[:, :H].contiguous().numpy(), hs.numpy(), Cs.numpy(),
+                      None if tanh_C is None else tanh_C.numpy(), order, variant, peep)
+        ctx.variant, ctx.order, ctx.saved = variant, order, (G, hs, Cs, tanh_C)
+        ctx.save_for_backward(x, h0, C0, W, b, p_f, p_i, p_o)
+        # Fresh (B, H)-major copies: the caller may edit them in place; hs and Cs stay intact.
+        return hs[1:].transpose(1, 2).contiguous(), hs[T].T.contiguous(), Cs[T].T.contiguous()
+
+    @staticmethod
+    def backward(ctx, d_output, d_hT, d_CT):
+        if torch.is_grad_enabled() or not all(map(_plain, (d_output, d_hT, d_CT))):
+            return _recompute_backward(ctx, d_output, d_hT, d_CT)
+        x, h0, C0, W, b, p_f, p_i, p_o = ctx.saved_tensors
+        G, hs, Cs, tanh_C = ctx.saved
+        variant, order = ctx.variant, ctx.order
+        T, B, H = d_output.shape
+        n = len(variant.blocks)
+        gate = {g: G.view(T, len(order), H, B)[:, k] for k, g in enumerate(order)}   # each (T, H, B)
+        p = {g: v.detach()[:, None] for g, v in (("f", p_f), ("i", p_i), ("o", p_o)) if v is not None}
+        K, PR, Q = _factors(gate, Cs, tanh_C, variant, p)
+        # E[t] = [∂L/∂C_{t-1}; ∂L/∂a_t in W's row order], (n + 1)H rows; the first k + 1 blocks
+        # are ∂L/∂C_t times PR[t], the output gate's block is ∂L/∂h_t times Q[t].
+        E = torch.empty(T, (n + 1) * H, B, dtype=G.dtype)
+        dh0 = torch.empty(H, B, dtype=G.dtype)
+        d_out = d_output.transpose(1, 2).contiguous()                   # (T, H, B)
+        _backward_loop(d_out.numpy(), (d_out[-1] + d_hT.T).numpy(), d_CT.T.contiguous().numpy(),
+                       W.detach()[:, :H].T.contiguous().numpy(), K.numpy(), PR.numpy(),
+                       None if Q is None else Q.numpy(), E.numpy(), dh0.numpy())
+        da = E[:, H:].permute(1, 0, 2).reshape(n * H, T * B)             # (nH, T·B): ∂L/∂a_t, all t
+        need = ctx.needs_input_grad
+        dx = dW = db = None
+        if need[1]:                                                      # ∂L/∂x_t = W_xᵀ ∂L/∂a_t
+            dx = (W.detach()[:, H:].T @ da).view(-1, T, B).permute(1, 2, 0)      # (T, B, D)
+        if need[4] or need[5]:                           # Σ_t ∂L/∂a_t [h_{t-1}, x_t, 1]ᵀ: dW and db
+            ones = torch.ones(T, B, 1, dtype=x.dtype)
+            hx1 = torch.cat([hs[:-1].transpose(1, 2), x.detach(), ones], dim=2)    # (T, B, H + D + 1)
+            dWb = da @ hx1.view(T * B, -1)                               # (nH, H + D + 1)
+            dW, db = dWb[:, :-1], dWb[:, -1]
+        dp = {}
+        for g, C in (("f", Cs[:-1]), ("i", Cs[:-1]), ("o", Cs[1:])):     # p_g ⊙ C enters a_g
+            if g in p:
+                k = variant.blocks.index(g)
+                dp[g] = (E[:, (k + 1) * H:(k + 2) * H] * C).sum((0, 2))
+        return (None, dx, dh0.T if need[2] else None, E[0, :H].T.clone() if need[3] else None,
+                dW, db, dp.get("f"), dp.get("i"), dp.get("o"))
+
+
+def _recompute_backward(ctx, *grads):
+    """Second derivatives (the backward itself differentiated) and vmap over the backward:
+    rerun the sequence on the readable path and let autograd differentiate that."""
+    inputs = ctx.saved_tensors                                     # x, h0, C0, W, b, p_f, p_i, p_o
+    need = ctx.needs_input_grad[1:]
+    create_graph = torch.is_grad_enabled()
+    with torch.enable_grad():
+        outputs = _readable_scan(ctx.variant, *inputs)
+        wrt = [t for t, wanted in zip(inputs, need) if wanted]
+        found = iter(torch.autograd.grad(outputs, wrt, grads, create_graph=create_graph, allow_unused=True))
+    return (None,) + tuple(next(found) if wanted else None for wanted in need)
+
+
+def _columns(x, W_x, b):
+    """W_x·x_t + b for every t at once, feature-major: (T, nH, B) from x (T, B, D)."""
+    if x.shape[1] == 1:                                # (T, 1, nH) already has (T, nH, 1)'s layout
+        return torch.addmm(b, x.reshape(x.shape[0], -1), W_x.T).unsqueeze(2)
+    return torch.matmul(W_x, x.transpose(1, 2)).add_(b[:, None])
+
+
+def _forward_loop(G, W_h, hs, Cs, tanh_C, order, v: Variant, peep):
+    """The book's equations, step by step, in place, on feature-major arrays.
+
+    G (T, nH, B) holds W_x·x_t + b on entry (gate rows halved) and the gates f_t, i_t, o_t, C̃_t
+    on exit; hs[t + 1], Cs[t + 1] and tanh_C[t] (each (H, B)) receive h_t, C_t and tanh(C_t).
+    """
+    T, nH, B = G.shape
+    H = hs.shape[1]
+    k = {g: j for j, g in enumerate(order)}
+    G4 = G.reshape(T, len(order), H, B)
+    none = itertools.repeat(None)
+    block = {g: (G4[:, k[g]] if g in k else none) for g in ("f", "i", "C", "o")}
+    n_early = k["C"]                                   # gates computed before C_t
+    n_tanh = n_early + 1 if v.input_activation else n_early
+    n_fi = sum(g in k for g in ("f", "i"))             # f and i lead `order`
+    fi_peep = None
+    if "f" in peep or "i" in peep:                     # (n_fi, H, 1): f, i peepholes read C_{t-1}
+        fi_peep = np.stack([peep.get(g, np.zeros((H, 1), G.dtype)) for g in ("f", "i") if g in k])
+    ah = np.empty((nH, B), G.dtype)
+    tmp = np.empty((H, B), G.dtype)
+    half = np.array(0.5, G.dtype)                     # 0-d arrays: cheaper than Python floats
+    mul, tanh, matmul = np.multiply, np.tanh, np.matmul
+    steps = zip(G, G[:, :n_tanh * H], G[:, :n_early * H], G4, block["f"], block["i"], block["C"],
+                block["o"], hs[:-1], Cs[:-1], Cs[1:], none if tanh_C is None else tanh_C, hs[1:])
+    for a, squash, sig, g, f, i, C_tilde, o, h_prev, C_prev, C_t, tanh_C_t, h_t in steps:
+        matmul(W_h, h_prev, ah)
+        a += ah                                                    # a_t = W·[h_{t-1}, x_t] + b
+        if fi_peep is not None:
+            g[:n_fi] += fi_peep * C_prev                           # + p ⊙ C_{t-1}
+        tanh(squash, squash)                                       # C̃_t = tanh(a_C), and for the gates
+        if n_early:
+            mul(sig, half, sig)
+            sig += half                                            # σ(a) = (1 + tanh(a/2)) / 2
+        if v.coupled:                                              # C_t = C̃_t + f_t ⊙ (C_{t-1} − C̃_t)
+            np.subtract(C_prev, C_tilde, C_t)
+            C_t *= f
+            C_t += C_tilde
+        else:                                                      # C_t = f_t ⊙ C_{t-1} + i_t ⊙ C̃_t
+            if i is not None:
+                mul(i, C_tilde, tmp)
+            if f is not None:
+                mul(f, C_prev, C_t)
+            else:
+                np.copyto(C_t, C_prev)                             # no forget gate: f_t = 1
+            C_t += tmp if i is not None else C_tilde
+        if v.late_o:                                               # o_t = σ(a_o + p_o ⊙ C_t)
+            mul(peep["o"], C_t, tmp)
+            o += tmp
+            tanh(o, o)
+            mul(o, half, o)
+            o += half
+        s = C_t                                                    # NOAF: h_t = o_t ⊙ C_t
+        if tanh_C_t is not None:
+            s = tanh(C_t, tanh_C_t)
+        if o is not None:
+            mul(o, s, h_t)                                         # h_t = o_t ⊙ tanh(C_t)
+        else:
+            np.copyto(h_t, s)                                      # no output gate: o_t = 1
+
+
+def _factors(gate, Cs, tanh_C, v: Variant, p):
+    """Everything in the backward recursion that does not depend on it, for all t at once.
+
+    With dh = ∂L/∂h_t and dC = ∂L/∂C_t (all paths), one step of BPTT is
+        dC          = ∂L/∂C_t from step t+1  +  dh ⊙ K     (through h_t = o_t ⊙ tanh(C_t))
+        ∂L/∂a_o     = dh ⊙ Q
+        ∂L/∂a_g     = dC ⊙ P_g  for g in f, i, C           (through C_t = f_t ⊙ C_{t-1} + i_t ⊙ C̃_t)
+        ∂L/∂C_{t-1} = dC ⊙ R                               (the constant error carousel: R = f_t)
+    Inputs are (T, H, B); peepholes p (H, 1). Returns K (T, H, B), PR = [R, P_f, P_i, P_C] stacked
+    in W's row order (T, k + 1, H, B), and Q (T, H, B) or None without an output gate.
+    """
+    C_prev, C_t = Cs[:-1], Cs[1:]
+    one = torch.ones_like(C_t)
+    s = C_t if tanh_C is None else tanh_C                          # tanh(C_t), or C_t (NOAF)
+    ds = one if tanh_C is None else 1 - s * s                      # ∂s/∂C_t
+    C_tilde = gate["C"]
+    f = gate.get("f", one)
+    i = 1 - f if v.coupled else gate.get("i", one)
+    Q = None
+    K = ds
+    if "o" in gate:
+        o = gate["o"]
+        Q = s * o * (1 - o)                                        # ∂h_t/∂a_o = tanh(C_t) σ'(a_o)
+        K = o * ds + Q * p["o"] if "o" in p else o * ds            # o_t also reads C_t through p_o
+    P, R = [], f
+    if "f" in gate:
+        P_f = (C_prev - C_tilde if v.coupled else C_prev) * f * (1 - f)   # coupled: i_t = 1 − f_t
+        P.append(P_f)
+        R = R + P_f * p["f"] if "f" in p else R                    # f_t reads C_{t-1} through p_f
+    if "i" in gate:
+        P_i = C_tilde * i * (1 - i)
+        P.append(P_i)
+        R = R + P_i * p["i"] if "i" in p else R
+    P.append(i * (1 - C_tilde * C_tilde) if v.input_activation else i.expand_as(C_t))   # ∂C_t/∂a_C
+    return K, torch.stack([R.expand_as(C_t)] + P, dim=1), Q
+
+
+def _backward_loop(d_out, dh, dC_next, W_hT, K, PR, Q, E, dh0):
+    """Backpropagation through time from t = T−1 down to 0 (compare numpy_lstm.backward).
+
+    Feature-major: d_out (T, H, B) is ∂L/∂output; dh is ∂L/∂h_{T−1} in total and dC_next is
+    ∂L/∂C_{T−1} from beyond the sequence, each (H, B). Fills E[t] = [∂L/∂C_{t−1}; ∂L/∂a_t]
+    and dh0 = ∂L/∂h_0.
+    """
+    T, H, B = d_out.shape
+    k1 = PR.shape[1]                                   # R and the blocks that scale with dC
+    E4 = E.reshape(T, -1, H, B)
+    dC = np.empty((H, B), E.dtype)
+    dC_b = dC[None]                                    # (1, H, B), broadcasts over PR's blocks
+    buffers = [np.empty((H, B), E.dtype), np.empty((H, B), E.dtype)]
+    none = itertools.repeat(None)
+    d_out_prev = itertools.chain(d_out[-2::-1], [None])          # ∂L/∂h_{t−1} from the output
+    steps = zip(range(T - 1, -1, -1), K[::-1], PR[::-1], none if Q is None else Q[::-1],
+                E4[::-1, :k1], none if Q is None else E4[::-1, k1], E[::-1, H:], E4[::-1, 0], d_out_prev)
+    mul, matmul = np.multiply, np.matmul
+    for t, K_t, PR_t, Q_t, dC_blocks, da_o, da, dC_prev, d_out_t in steps:
+        mul(dh, K_t, dC)
+        dC += dC_next                                  # ∂L/∂C_t
+        mul(PR_t, dC_b, dC_blocks)                     # ∂L/∂C_{t−1}, ∂L/∂a_f, ∂L/∂a_i, ∂L/∂a_C
+        if Q_t is not None:
+            mul(dh, Q_t, da_o)                         # ∂L/∂a_o
+        dh_prev = dh0 if t == 0 else buffers[t % 2]
+        matmul(W_hT, da, dh_prev)                      # through a_t = W·[h_{t−1}, x_t] + b ...
+        if d_out_t is not None:
+            dh_prev += d_out_t                         # ... and through the output h_{t−1}
+        dh, dC_next = dh_prev, dC_prev
