@@ -7,10 +7,14 @@ API page. ``book/api.md`` holds the marker ``<!-- lstmlib-modules ... -->``; we 
 as the page is read, by one section per module of ``lstmlib`` (found on disk, so a new module
 appears without editing the page), each an ``automodule`` of the module's docstrings.
 lstmlib's docstrings are plain text, micrograd-style: an indented block after a paragraph is
-an equation or a usage example laid out by hand. reStructuredText would run its lines
-together into one paragraph, so we make such blocks code blocks (Python where they parse as
-Python, plain text otherwise) before napoleon reads the Google-style sections (``Args:``,
-``Returns:``), which we leave alone.
+an equation or a usage example laid out by hand, and ``max |C_t|`` is a formula.
+reStructuredText would run the block's lines together and read ``|C_t|`` as a substitution,
+so :func:`plain_text_docstrings` makes such blocks code blocks and escapes stray markup
+before napoleon reads the Google-style sections (``Args:``, ``Returns:``).
+
+References. Citations read "[Olah, 2015]" (``bibtex_reference_style: author_year``); the
+bibliography labels its entries the same way, with the pybtex style ``author_year`` defined
+here (``bibtex_default_style`` in ``_config.yml``), instead of numbering them [1], [2], ...
 
 Exercises. Every ``{solution}`` (sphinx-exercise) is folded until the reader clicks it, in
 every chapter, without each author remembering ``:class: dropdown``: we add that class here,
@@ -71,7 +75,7 @@ def modules_markdown(package=PACKAGE):
         here = [name for name, obj in exported.items() if getattr(obj, "__module__", None) == modname]
         # eval-rst: autodoc writes reStructuredText, which MyST would read as Markdown.
         out += [f"### `{modname}`", "", "```{eval-rst}", f".. automodule:: {modname}",
-                "   :members:", "   :inherited-members: Module"]
+                "   :members:", "   :inherited-members:"]
         if here:
             out.append("   :exclude-members: " + ", ".join(here))
         if modname.removeprefix(f"{package}.") in exported:
@@ -86,12 +90,15 @@ def modules_markdown(package=PACKAGE):
 LIST_ITEM = re.compile(r"^([-*+]|\d+[.)]|#\.)\s")
 
 
-def preformat_indented_blocks(app, what, name, obj, options, lines):
-    """autodoc-process-docstring, before napoleon: keep hand-laid-out blocks as they are.
+def plain_text_docstrings(app, what, name, obj, options, lines):
+    """autodoc-process-docstring, before napoleon: read lstmlib's docstrings as plain text.
 
-    An indented block that follows a top-level line becomes a code block (Python if it parses
-    as Python, plain text otherwise), unless that line is a napoleon section header
-    (``Args:``), a list item, a field, a directive, or already ends in ``::``.
+    - An indented block that follows a top-level line becomes a code block (Python if it
+      parses as Python, plain text otherwise), unless that line is a napoleon section header
+      (``Args:``), a list item, a field, a directive, or already ends in ``::``.
+    - Elsewhere, ``|`` and a ``*`` that opens no emphasis are escaped: in plain text
+      ``max |C_t|`` is a formula and ``lit(*parts)`` is a call, not reStructuredText markup.
+      ````code````, roles such as ``:class:`LSTM```, and ``*emphasis*`` keep their meaning.
     """
     from sphinx.ext.napoleon.docstring import GoogleDocstring
 
@@ -107,18 +114,47 @@ def preformat_indented_blocks(app, what, name, obj, options, lines):
                 end += 1
             block = lines[i:end]
             text = top.strip()
-            keep = (text.endswith("::") or text.startswith((".. ", ":")) or LIST_ITEM.match(text)
-                    or (text.endswith(":") and text[:-1].strip().lower() in sections))
-            if not keep:
+            literal = text.endswith("::") or text.startswith(".. ")
+            prose = (text.startswith(":") or LIST_ITEM.match(text)
+                     or (text.endswith(":") and text[:-1].strip().lower() in sections))
+            if not (literal or prose):
                 language = "python" if _is_python(block) else "text"
                 out += ([] if not out or not out[-1].strip() else [""]) + [
                     f".. code-block:: {language}", ""]
-            out += block
+            out += [escape_markup(l) for l in block] if prose else block
             i = end
             continue
-        out.append(line)
+        out.append(line if line.startswith((".. ", ">>>")) else escape_markup(line))
         i += 1
     lines[:] = out
+
+
+# Spans whose markup is meant: ``literal``, :role:`target`, `interpreted`, *emphasis*, **strong**.
+MEANT = re.compile(r"``.+?``|:[\w:.+-]+:`[^`]+`|`[^`]+`_{0,2}"
+                   r"|(?<![\w*\\])\*\*?[^\s*](?:[^*]*?[^\s*\\])?\*\*?(?![\w*])")
+
+
+def escape_markup(line):
+    """Escape ``|`` and stray ``*`` outside the spans of :data:`MEANT`."""
+    parts, last = [], 0
+    for m in MEANT.finditer(line):
+        parts += [re.sub(r"[|*]", r"\\\g<0>", line[last:m.start()]), m.group(0)]
+        last = m.end()
+    parts.append(re.sub(r"[|*]", r"\\\g<0>", line[last:]))
+    return "".join(parts)
+
+
+def only_lstmlib_members(app, what, name, obj, skip, options):
+    """autodoc-skip-member: of a class's inherited members, document lstmlib's own only.
+
+    A layer subclasses ``torch.nn.Module`` and a drawing canvas may subclass matplotlib's
+    ``Figure``: their hundreds of methods belong to those projects' documentation.
+    """
+    target = obj.fget if isinstance(obj, property) else obj
+    module = getattr(target, "__module__", None)
+    if what == "class" and isinstance(module, str) and module.split(".")[0] != PACKAGE:
+        return True
+    return None
 
 
 def _is_python(block):
@@ -146,6 +182,37 @@ def api_page_outdated(app, env, added, changed, removed):
     """env-get-outdated: re-read the API page when a module was added or removed."""
     pages = getattr(env, "course_site_api", {})
     return [doc for doc, modules in pages.items() if modules != package_modules()]
+
+
+def _author_year_style():
+    """A pybtex style: sorted by author and year like "plain", labelled "Olah, 2015"."""
+    from pybtex.richtext import Text
+    from pybtex.style.formatting.plain import Style as Plain
+    from pybtex.style.labels import BaseLabelStyle
+
+    def surname(person):
+        return Text.from_latex(" ".join(person.prelast_names + person.last_names)).render_as("text")
+
+    class AuthorYearLabels(BaseLabelStyle):
+        def format_labels(self, sorted_entries):
+            labels = []
+            for entry in sorted_entries:
+                people = entry.persons.get("author") or entry.persons.get("editor") or []
+                names = [surname(p) for p in people]
+                who = (names[0] if len(names) == 1 else " and ".join(names) if len(names) == 2
+                       else f"{names[0]} et al." if names else entry.fields.get("title", entry.key))
+                labels.append(f"{who}, {entry.fields.get('year', 'n.d.')}")
+            for label in set(labels):                 # "Gers et al., 2000a", "... 2000b"
+                where = [k for k, l in enumerate(labels) if l == label]
+                if len(where) > 1:
+                    for letter, k in zip("abcdefghij", where):
+                        labels[k] += letter
+            return iter(labels)
+
+    class AuthorYear(Plain):
+        default_label_style = AuthorYearLabels
+
+    return AuthorYear
 
 
 def fold_solutions(app, doctree):
@@ -192,8 +259,12 @@ def write_index_redirect(app, exception):
 
 
 def setup(app):
+    from pybtex.plugin import register_plugin
+
+    register_plugin("pybtex.style.formatting", "author_year", _author_year_style(), force=True)
     app.connect("source-read", fill_api_page)
-    app.connect("autodoc-process-docstring", preformat_indented_blocks, priority=400)
+    app.connect("autodoc-process-docstring", plain_text_docstrings, priority=400)
+    app.connect("autodoc-skip-member", only_lstmlib_members)
     app.connect("env-get-outdated", api_page_outdated)
     app.connect("doctree-read", fold_solutions)
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)

@@ -1,0 +1,277 @@
+"""The website, read the way its readers read it: built once, served on 127.0.0.1, opened page
+by page in a real browser (Debian's Chromium, driven by Playwright).
+
+The build is the CI build: ``jupyter-book build . -W -n --keep-going`` into ``_build`` (every
+notebook executed, or taken from the execution cache when its code did not change), and any
+warning fails it. Then, for every page:
+
+- no console error or warning, no uncaught exception;
+- no failed request, and no request to anything but 127.0.0.1 (the site works offline);
+- every formula rendered by MathJax, served by the site itself, and no TeX left as text;
+- every image loaded, with alt text that describes it (not a file name);
+- every link into the site resolves, ``#anchor`` included;
+- the page loads in dark mode too.
+
+And the features readers expect: folded exercise solutions that unfold, a download button on
+every chapter, glossary entries that link to the chapters, the notes' references, the API page.
+
+Environment:
+    LSTMLIB_SITE_OUTPUT       build into this folder instead of the repository (its _build/html)
+    LSTMLIB_REQUIRE_BROWSER=1 fail, not skip, when Chromium is missing (.ci/run sets it)
+    LSTMLIB_SCREENSHOTS=DIR   save a full-page screenshot of every page in light and dark mode
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from site_browser import (CHROMIUM_ARGS, ROOT, VIEWPORT, alt_problem, build_book, chromium,
+                          image_problems, link_problems, math_problems, notebook_pages, open_page,
+                          serve, toc_pages)
+
+# The pages Sphinx adds to the book's own.
+EXTRA_PAGES = ["index.html", "genindex.html", "search.html"]
+PAGES = toc_pages() + EXTRA_PAGES
+CHAPTERS = notebook_pages()
+WARM_REBUILD_LIMIT_S = 30
+
+
+# --------------------------------------------------------------------------------------------
+# Fixtures: one build, one server, one browser per test session
+# --------------------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def site():
+    """Build the book once, as CI does, and fail on any warning. Returns the Build."""
+    output = Path(os.environ.get("LSTMLIB_SITE_OUTPUT", ROOT))
+    shutil.rmtree(output / "_build" / "html", ignore_errors=True)   # no page left from an old build
+    build = build_book(ROOT, output, fresh_env=True)
+    assert build.returncode == 0 and not build.warnings, (
+        f"the site build failed (exit code {build.returncode}) or warned:\n"
+        + "\n".join(build.warnings or build.log.splitlines()[-40:]))
+    print(f"\nsite built in {build.seconds:.1f} s into {build.html}")
+    return build
+
+
+@pytest.fixture(scope="session")
+def base_url(site):
+    with serve(site.html) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser():
+    exe = chromium()
+    if exe is None:
+        message = ("Chromium is not installed, so the website cannot be tested in a browser: "
+                   "run `apt-get install -y chromium` (Debian/Ubuntu)")
+        if os.environ.get("LSTMLIB_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def context(browser):
+    ctx = browser.new_context(viewport=VIEWPORT)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def dark_context(browser):
+    """A browser whose reader chose dark mode with the theme's switcher (kept in localStorage)."""
+    ctx = browser.new_context(viewport=VIEWPORT, color_scheme="dark")
+    ctx.add_init_script("localStorage.setItem('mode', 'dark'); localStorage.setItem('theme', 'dark');")
+    yield ctx
+    ctx.close()
+
+
+def screenshot(page, name, mode):
+    folder = os.environ.get("LSTMLIB_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name.replace('/', '_')}.{mode}.png"), full_page=True)
+
+
+# --------------------------------------------------------------------------------------------
+# The build
+# --------------------------------------------------------------------------------------------
+def test_every_built_page_is_checked(site):
+    built = {str(p.relative_to(site.html)) for p in site.html.rglob("*.html")
+             if not p.relative_to(site.html).parts[0].startswith("_")}
+    unchecked = built - set(PAGES)
+    assert not unchecked, f"pages built but not checked in the browser: {sorted(unchecked)}"
+    missing = [p for p in PAGES if p not in built]
+    assert not missing, f"pages the browser test expects but the build did not write: {missing}"
+
+
+def test_warm_rebuild_is_fast(site):
+    """A rebuild with nothing changed re-executes nothing and takes under 30 s."""
+    output = site.html.parents[1]
+    rebuild = build_book(ROOT, output)
+    assert rebuild.returncode == 0 and not rebuild.warnings, "\n".join(rebuild.warnings or rebuild.log.splitlines()[-40:])
+    assert "Executing" not in rebuild.log, "a warm rebuild re-executed a notebook: the execution cache is not used"
+    print(f"\nwarm rebuild: {rebuild.seconds:.1f} s (cold build of this session: {site.seconds:.1f} s)")
+    assert rebuild.seconds < WARM_REBUILD_LIMIT_S, f"warm rebuild took {rebuild.seconds:.1f} s"
+
+
+def test_mathjax_and_fonts_come_from_the_site(site):
+    """MathJax (with its fonts) is copied from the sphinx-mathjax-offline package into _static."""
+    mathjax = site.html / "_static" / "mathjax"
+    assert (mathjax / "tex-chtml.js").is_file()
+    assert list(mathjax.rglob("*.woff*")), "MathJax's web fonts are missing from _static/mathjax"
+    for page in toc_pages():
+        text = (site.html / page).read_text(encoding="utf8")
+        assert "cdn.jsdelivr.net" not in text and "mathjax@" not in text, f"{page} points MathJax at a CDN"
+
+
+# --------------------------------------------------------------------------------------------
+# Every page in the browser
+# --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("page_path", PAGES)
+def test_page_in_the_browser(page_path, site, base_url, context, dark_context):
+    page, visit = open_page(context, f"{base_url}/{page_path}")
+    problems = visit.problems()
+    math, n_math = math_problems(page)
+    images, n_images = image_problems(page)
+    links, n_links = link_problems(page, base_url, site.html)
+    problems += math + images + links
+    screenshot(page, page_path, "light")
+    page.close()
+
+    dark, dark_visit = open_page(dark_context, f"{base_url}/{page_path}")
+    problems += [f"(dark mode) {p}" for p in dark_visit.problems()]
+    if page_path != "index.html":
+        theme = dark.evaluate("document.documentElement.dataset.theme")
+        if theme != "dark":
+            problems.append(f"dark mode was not applied (data-theme={theme!r})")
+    screenshot(dark, page_path, "dark")
+    dark.close()
+
+    print(f"{page_path}: {n_math} formulas, {n_images} images, {n_links} internal links")
+    assert not problems, f"{page_path}:\n  " + "\n  ".join(problems)
+
+
+def test_root_redirects_to_the_first_page(base_url, context):
+    page, visit = open_page(context, f"{base_url}/")
+    assert page.url.endswith("/book/intro.html"), page.url
+    assert not visit.problems(), visit.problems()
+
+
+def test_search_works_offline(base_url, context):
+    page, visit = open_page(context, f"{base_url}/search.html?q=forget+gate")
+    page.wait_for_selector("#search-results li", timeout=20_000)
+    hits = page.locator("#search-results li a").all_inner_texts()
+    assert any("Glossary" in h or "Notation" in h for h in hits), hits
+    assert not visit.problems(), visit.problems()
+
+
+# --------------------------------------------------------------------------------------------
+# Features readers expect
+# --------------------------------------------------------------------------------------------
+def test_solutions_are_folded_and_unfold(site, base_url, context):
+    """Every exercise solution on the site starts folded, the same way, and opens on a click."""
+    pages = [p for p in toc_pages() if 'class="solution' in (site.html / p).read_text(encoding="utf8")]
+    assert pages, "no page has an exercise solution to check"
+    for path in pages:
+        page, visit = open_page(context, f"{base_url}/{path}")
+        solutions = page.locator("div.solution")
+        assert solutions.count() > 0, path
+        for k in range(solutions.count()):
+            solution = solutions.nth(k)
+            classes = solution.get_attribute("class").split()
+            assert "dropdown" in classes and "toggle-hidden" in classes, f"{path}: solution {k} is not folded: {classes}"
+            body = solution.locator("section, .admonition-body, p").last
+            assert not body.is_visible(), f"{path}: solution {k} is folded but its text shows"
+            solution.locator("button.toggle-button").click()
+            body.wait_for(state="visible", timeout=5_000)
+            assert "toggle-hidden" not in solution.get_attribute("class").split()
+        assert not visit.problems(), visit.problems()
+        page.close()
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS or [pytest.param(None, marks=pytest.mark.skip("no chapter yet"))])
+def test_chapter_has_download_button(chapter, site, base_url, context):
+    """The chapter's notebook can be downloaded from its page, and it is the notebook itself."""
+    page, visit = open_page(context, f"{base_url}/{chapter}")
+    link = page.locator("a.btn[href$='.ipynb']")
+    assert link.count() == 1, f"{chapter}: no .ipynb download button"
+    response = page.request.get(link.get_attribute("href") if link.get_attribute("href").startswith("http")
+                                else f"{base_url}/{Path(chapter).parent}/{link.get_attribute('href')}")
+    assert response.ok, f"{chapter}: the download button's notebook answers HTTP {response.status}"
+    assert '"cells"' in response.text() and '"nbformat"' in response.text()
+    assert not visit.problems(), visit.problems()
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS or [pytest.param(None, marks=pytest.mark.skip("no chapter yet"))])
+def test_chapter_links_to_the_glossary(chapter, site):
+    text = (site.html / chapter).read_text(encoding="utf8")
+    assert "glossary.html#term-" in text, f"{chapter} never links a term to the glossary"
+
+
+def test_glossary_entries_link_to_their_chapter(site, base_url, context):
+    """Every glossary entry, in English and Chinese, links to the page that explains it."""
+    page, visit = open_page(context, f"{base_url}/book/glossary.html")
+    entries = page.evaluate("""() => [...document.querySelectorAll('dl.glossary > dt')].map(dt => {
+        let dd = dt.nextElementSibling;
+        while (dd && dd.tagName !== 'DD') dd = dd.nextElementSibling;
+        const links = dd ? [...dd.querySelectorAll('a.reference.internal')].map(a => a.getAttribute('href')) : [];
+        return {term: dt.textContent.trim(), links};
+    })""")
+    assert len(entries) >= 20, entries
+    pages = set(toc_pages()) - {"book/glossary.html", "book/references.html"}
+    for entry in entries:
+        targets = {re.sub(r"#.*", "", "book/" + href) for href in entry["links"]}
+        assert targets & pages, f"glossary entry {entry['term']!r} links to no page that explains it: {entry['links']}"
+    terms = " ".join(e["term"] for e in entries)
+    for chinese in ["输入门", "遗忘门", "输出门", "记忆单元", "细胞状态", "门控机制", "窥视孔连接", "长期依赖",
+                    "梯度消失", "梯度爆炸"]:
+        assert chinese in terms, f"the glossary lacks the notes' term {chinese}"
+    assert not visit.problems(), visit.problems()
+
+
+def test_references_hold_the_notes_references(site, base_url, context):
+    page, visit = open_page(context, f"{base_url}/book/references.html")
+    entries = page.locator("main [role='doc-biblioentry']").all_inner_texts()
+    for title in ["Understanding LSTM Networks", "Long Short-Term Memory", "Recurrent Nets that Time and Count"]:
+        assert any(title.lower() in e.lower() for e in entries), f"the references page lacks the notes' reference {title!r}"
+    assert len(entries) >= len(re.findall(r"^@\w+\{", (ROOT / "book/references.bib").read_text(), re.M))
+    assert not visit.problems(), visit.problems()
+
+
+def test_api_page_shows_lstm_with_arguments_and_returns(site, base_url, context):
+    page, visit = open_page(context, f"{base_url}/book/api.html")
+    lstm = page.locator("dt[id='lstmlib.LSTM']")
+    assert lstm.count() == 1, "the API page does not document lstmlib.LSTM"
+    signature = lstm.inner_text()
+    for argument in ["input_size", "hidden_size", "batch_first", "forget_bias", "peepholes", "coupled"]:
+        assert argument in signature, f"lstmlib.LSTM's signature lacks {argument}: {signature}"
+    forward = page.locator("dt[id='lstmlib.LSTM.forward']")
+    assert forward.count() == 1, "lstmlib.LSTM.forward is not documented"
+    body = forward.locator("xpath=following-sibling::dd[1]").inner_text()
+    assert "Returns" in body and "return_gates" in body and "(T, B, H)" in body, body
+    for module in ["lstmlib.cells", "lstmlib.layers", "lstmlib.numpy_lstm", "lstmlib.train"]:
+        assert page.locator(f"h3:has-text('{module}')").count() == 1, f"the API page has no section {module}"
+    assert not visit.problems(), visit.problems()
+
+
+# --------------------------------------------------------------------------------------------
+# The checks themselves
+# --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("alt, ok", [
+    ("Learning curves of the RNN and the LSTM on the adding problem", True),
+    ("Forget-gate activations over 100 steps", True),
+    (None, False), ("", False), ("  ", False),
+    ("../_images/3f2a9c0d8e.png", False), ("figure.svg", False), ("_images/plot_1", False),
+    ("Figure", False), ("loss_curve", False), ("two words", False),
+])
+def test_alt_text_rule(alt, ok):
+    assert (alt_problem(alt) is None) == ok, alt_problem(alt)
