@@ -272,3 +272,17 @@ def test_animation_rejects_bad_input():
         diagrams.animate_lstm(lstm, torch.randn(4, D, dtype=torch.float64))
     with pytest.raises(ValueError, match="expected units to be 1 to 12 distinct indices in \\[0, 4\\)"):
         diagrams.animate_lstm(lstm, torch.randn(4, D), units=[0, 4])
+
+
+@pytest.mark.parametrize("cls", [lstmlib.LSTM, lstmlib.PeepholeLSTM, lstmlib.CoupledLSTM])
+def test_animation_frames_have_no_overlapping_text(cls):
+    from lstmlib.diagrams.animation import _figure
+    lstm = cls(3, 5)
+    fig, frame, T = _figure(lstm, torch.randn(12, 3), tuple(range(5)), dpi=80)
+    frame(T - 1)                                   # the longest clock text, "t = 12 of 12"
+    found = texts(fig)
+    for (a, ba), (b, bb) in itertools.combinations(found, 2):
+        assert not ba.overlaps(bb), f"label {a!r} overlaps label {b!r}"
+    W, H = fig.canvas.get_width_height()
+    assert all(b.x0 >= 0 and b.y0 >= 0 and b.x1 <= W and b.y1 <= H for _, b in found)
+    assert W == 560, "7 in at 80 dpi"

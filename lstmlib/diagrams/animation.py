@@ -18,6 +18,7 @@ from .. import style, validate
 from ..layers import LSTM
 from .canvas import Canvas
 from .geometry import H, STUB
+from .lstm import draw_lstm
 
 MAX_UNITS = 12          # bars per box: more would be too thin to see
 DEFAULT_UNITS = 8
@@ -95,14 +96,14 @@ class _Bars:
         self.y0, self.h, self.lo, self.hi = y0, h, lo, hi
         self.zero = y0 + h * (0 - lo) / (hi - lo) if lo < 0 < hi else y0
         if frame:
-            cv.ax.add_patch(Rectangle((x0, y0), w, h, fc="white", ec=style.INK, lw=0.8, zorder=3))
+            cv.add(Rectangle((x0, y0), w, h, fc="white", ec=style.INK, lw=0.8, zorder=3))
         if lo < 0 < hi:
             cv.ax.plot([x0, x0 + w], [self.zero] * 2, color=style.GREY, lw=0.6, zorder=3.2)
         step = w / n
         self.bars = [Rectangle((x0 + (k + 0.12) * step, self.zero), 0.76 * step, 0, fc=color, ec="none", zorder=3.1)
                      for k in range(n)]
         for b in self.bars:
-            cv.ax.add_patch(b)
+            cv.add(b)
 
     def set(self, values):
         for b, v in zip(self.bars, values):
@@ -115,17 +116,21 @@ def animate_lstm(lstm, x, *, units=None, interval=800, dpi=80, max_steps=40):
 
     x: (T, D) or (T, 1, D), one sequence (T ≤ ``max_steps``), same dtype and device as the layer.
     units: which hidden units get a bar (default: the first 8; at most 12). interval: ms per frame.
-    dpi: of the PNG frames (80: 560 px wide, about 30 KiB of HTML per frame).
-    Each gate's box fills with its activation; bar rows show x_t, C_t (scaled by max |C_t| over
-    the sequence) and h_t. Peephole and coupled layers are drawn with their own wiring.
-    Returns an :class:`Animation` (``.data``: HTML from ``FuncAnimation.to_jshtml``).
+    dpi: of the PNG frames (80: 560 px wide, about 40 KiB of HTML per frame).
+    Each gate's box fills with its activation; bar rows show x_t (its first 12 features), C_t
+    (scaled by max |C_t| over the sequence) and h_t. Peephole and coupled layers are drawn with
+    their own wiring. Returns an :class:`Animation` (``.data``: HTML from ``to_jshtml``).
     """
-    from .lstm import draw_lstm           # here, so that importing the figures never needs torch's layers
-
     x, units = _check(lstm, x, units, max_steps)
+    fig, frame, T = _figure(lstm, x, units, dpi)
+    anim = FuncAnimation(fig, frame, frames=range(T), interval=interval, blit=False, cache_frame_data=False)
+    return Animation(anim.to_jshtml(default_mode="loop"), T)
+
+
+def _figure(lstm, x, units, dpi):
+    """The animation's figure and ``frame(t)``, which sets every bar to step t's values."""
     rec = _run(lstm, x)
     T, n, idx = x.shape[0], len(units), list(units)
-
     y_rows = -STUB - 1.35                              # the bar rows, under the module
     cv = Canvas((-2.25, 12.25), (y_rows - 0.65, H + STUB + 0.75), width=style.WIDTH_IN, dpi=dpi)
     P = draw_lstm(cv, peepholes=lstm.peepholes, coupled=lstm.coupled, halo=True)
@@ -148,6 +153,8 @@ def animate_lstm(lstm, x, *, units=None, interval=800, dpi=80, max_steps=40):
         cv.text(x0 + 2.8, y_rows + 0.5, f"±{lim:.2g}", kind="op_small", ha="right", va="bottom",
                 color=style.GREY)
     clock = cv.text(-2.1, H + STUB + 0.45, "", kind="eq", ha="left")
+    cv.text(-2.1, H + STUB - 0.1, f"one bar per hidden unit ({n} of {lstm.hidden_size})", kind="op_small",
+            ha="left", color=style.GREY)
 
     def frame(t):
         for g, bars in boxes.items():
@@ -158,6 +165,4 @@ def animate_lstm(lstm, x, *, units=None, interval=800, dpi=80, max_steps=40):
         clock.set_text(f"t = {t + 1} of {T}")
         return []
 
-    anim = FuncAnimation(cv.fig, frame, frames=range(T), interval=interval, blit=False, cache_frame_data=False)
-    html = anim.to_jshtml(default_mode="loop")
-    return Animation(html, T)
+    return cv.fig, frame, T

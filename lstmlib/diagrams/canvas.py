@@ -1,4 +1,4 @@
-"""The drawing primitives of every diagram: one canvas, four kinds of mark.
+"""The drawing primitives of every diagram: one canvas and the marks of Colah's notation.
 
 Colah's notation (the notes' figure 3): a neural-network layer is a box, a pointwise operation
 is a circle, a vector travels along an arrow, lines merging concatenate and a line forking
@@ -32,9 +32,10 @@ DIM_TEXT = "#B4B4B4"     # greyed-out text
 FRAME_FILL = "#F6F6F3"   # the module's background
 FRAME_EDGE = "#A9A9A9"
 
-SIGMA, TANH, TIMES, PLUS, ONE_MINUS = r"$\sigma$", "tanh", r"$\times$", r"$+$", "1−"   # the symbols in shapes
+# The symbols in shapes, as plain text (upright, as in Colah's figures; no mathtext to parse).
+SIGMA, TANH, TIMES, PLUS, ONE_MINUS = "σ", "tanh", "×", "+", "1−"
 
-FONT = {"label": 13, "layer": 13, "layer_small": 11, "op": 15, "op_small": 10, "eq": 12}
+FONT = {"label": 13, "layer": 14, "layer_small": 11, "op": 15, "op_small": 10, "eq": 12}
 LW = {"wire": 1.9, "cell": 3.2, "box": 1.8, "op": 1.5, "frame": 1.2}
 CORNER = 0.22            # radius of a wire's rounded corners, in module units
 
@@ -71,8 +72,9 @@ class Canvas:
     """A white figure whose axes span ``xlim`` x ``ylim`` module units.
 
     ``width`` in inches; by default ``UNIT_IN`` inches per unit, so that a layer box has the same
-    size on the page in every module figure. ``scale`` multiplies line widths and font sizes
-    (the three-module chains use < 1).
+    size on the page in every module figure. ``scale`` multiplies line widths and arrow heads,
+    ``text_scale`` (default ``scale``) font sizes, ``symbol_scale`` (default ``text_scale``) the
+    symbols inside boxes and circles; the three-module chains use values below 1.
     """
 
     def __init__(self, xlim, ylim, width: float | None = None, scale: float = 1.0, text_scale: float | None = None,
@@ -93,6 +95,10 @@ class Canvas:
         ax.set_axis_off()
         self.ax = ax
 
+    def add(self, patch):
+        """Add a patch without the data-limit bookkeeping of ``add_patch`` (the limits are fixed)."""
+        return self.ax.add_artist(patch)
+
     # -- sizes -----------------------------------------------------------------------------
     def fs(self, kind: str) -> float:
         return FONT[kind] * (self.symbol_scale if kind.startswith(("layer", "op")) else self.text_scale)
@@ -103,29 +109,28 @@ class Canvas:
     # -- marks -----------------------------------------------------------------------------
     def frame(self, x0, y0, x1, y1, on=True):
         """The rounded rectangle of one repeating module."""
-        self.ax.add_patch(FancyBboxPatch((x0, y0), x1 - x0, y1 - y0, boxstyle="round,pad=0,rounding_size=0.45",
-                                         fc=FRAME_FILL if on else "white", ec=FRAME_EDGE if on else DIM,
-                                         lw=self.lw("frame"), zorder=0))
+        self.add(FancyBboxPatch((x0, y0), x1 - x0, y1 - y0, boxstyle="round,pad=0,rounding_size=0.45",
+                                fc=FRAME_FILL if on else "white", ec=FRAME_EDGE if on else DIM,
+                                lw=self.lw("frame"), zorder=0))
 
     def layer(self, box: Box, text: str, color: str, on=True, edge=None, fill=None, halo=False):
         """A neural-network layer: a box tinted with the gate's colour, labelled σ or tanh.
 
         ``halo``: a white outline around the label, to keep it legible over bars (animation).
         """
-        small = len(text) > 3 and "$" not in text
+        small = len(text) > 3                                   # "tanh"
         fc, ec, tc = (fill or tint(color), edge or color, INK) if on else (DIM_FILL, DIM, DIM_TEXT)
-        self.ax.add_patch(FancyBboxPatch((box.x - box.w / 2, box.y - box.h / 2), box.w, box.h,
-                                         boxstyle="round,pad=0,rounding_size=0.1", fc=fc, ec=ec,
-                                         lw=self.lw("box"), zorder=3))
+        self.add(FancyBboxPatch((box.x - box.w / 2, box.y - box.h / 2), box.w, box.h,
+                                boxstyle="round,pad=0,rounding_size=0.1", fc=fc, ec=ec, lw=self.lw("box"), zorder=3))
         effects = [patheffects.withStroke(linewidth=3 * self.scale, foreground="white")] if halo else None
         self.text(box.x, box.y, text, kind="layer_small" if small else "layer", color=tc, zorder=4,
                   path_effects=effects)
 
     def op(self, op: Op, text: str, on=True, small=None):
-        """A pointwise operation: a white circle with ×, +, tanh or 1−."""
-        small = (len(text) > 3 and "$" not in text) if small is None else small
-        self.ax.add_patch(Ellipse((op.x, op.y), 2 * op.w, 2 * op.r, fc="white", ec=INK if on else DIM,
-                                  lw=self.lw("op"), zorder=3))
+        """A pointwise operation: a white circle (an ellipse for tanh) with ×, +, tanh or 1−."""
+        small = len(text) > 3 if small is None else small
+        self.add(Ellipse((op.x, op.y), 2 * op.w, 2 * op.r, fc="white", ec=INK if on else DIM, lw=self.lw("op"),
+                         zorder=3))
         self.text(op.x, op.y, text, kind="op_small" if small else "op", color=INK if on else DIM_TEXT, zorder=4)
 
     def wire(self, points, color=INK, on=True, head=True, lw="wire", over=(), outline=False):
@@ -148,33 +153,34 @@ class Canvas:
             pts[-1] = (x1 - ux * L * 0.8, y1 - uy * L * 0.8)    # the line stops inside the head
             tri = [(x1, y1), (base[0] - uy * Wd / 2, base[1] + ux * Wd / 2),
                    (base[0] + uy * Wd / 2, base[1] - ux * Wd / 2)]
-            self.ax.add_patch(Polygon(tri, closed=True, fc=color, ec=INK if (outline and on) else color,
-                                      lw=0.8 * self.scale if outline else 0.5, zorder=z + 0.05, joinstyle="miter"))
+            self.add(Polygon(tri, closed=True, fc=color, ec=INK if (outline and on) else color,
+                             lw=0.8 * self.scale if outline else 0.5, zorder=z + 0.05, joinstyle="miter"))
         if on:
             for x, y in over:
                 g = 0.3 * max(self.scale, 0.7)
-                self.ax.add_patch(Rectangle((x - g / 2, y - g / 2), g, g, fc=FRAME_FILL, ec="none", zorder=2.3))
+                self.add(Rectangle((x - g / 2, y - g / 2), g, g, fc=FRAME_FILL, ec="none", zorder=2.3))
         effects = None
         if outline and on:
             effects = [patheffects.Stroke(linewidth=width + 1.6 * self.scale, foreground=INK), patheffects.Normal()]
         patch = PathPatch(_rounded(pts, CORNER), fill=False, ec=color, lw=width, capstyle="butt",
                           joinstyle="round", zorder=z, path_effects=effects)
-        self.ax.add_patch(patch)
+        self.add(patch)
         return patch
 
     def merge(self, start, join, color=INK, on=True):
         """Concatenation: a wire rising from ``start`` that bends into the line through ``join``."""
         (x0, y0), (x1, y1) = start, join
         path = Path([(x0, y0), (x0, y1), (x1, y1)], [Path.MOVETO, Path.CURVE3, Path.CURVE3])
-        self.ax.add_patch(PathPatch(path, fill=False, ec=color if on else DIM, lw=self.lw("wire"),
-                                    capstyle="butt", zorder=2 if on else 1.5))
+        self.add(PathPatch(path, fill=False, ec=color if on else DIM, lw=self.lw("wire"), capstyle="butt",
+                           zorder=2 if on else 1.5))
 
     def dot(self, x, y, color=INK, on=True, size=0.09):
         """A fork: the vector is copied into two wires."""
-        self.ax.add_patch(Circle((x, y), size * max(self.scale, 0.7), fc=color if on else DIM, ec="none",
-                                 zorder=2.7 if on else 1.7))
+        self.add(Circle((x, y), size * max(self.scale, 0.7), fc=color if on else DIM, ec="none",
+                        zorder=2.7 if on else 1.7))
 
     def text(self, x, y, s, kind="label", color=INK, on=True, ha="center", va="center", zorder=5, **kw):
+        """A label (mathtext for the book's symbols); ``kind`` picks its size from FONT."""
         return self.ax.text(x, y, s, fontsize=self.fs(kind), color=color if on else DIM_TEXT, ha=ha, va=va,
                             zorder=zorder, **kw)
 

@@ -16,6 +16,8 @@ The equations (Hochreiter & Schmidhuber 1997, forget gate from Gers et al. 2000;
 """
 from __future__ import annotations
 
+from matplotlib.figure import Figure
+
 from .. import style
 from .canvas import ONE_MINUS, PLUS, SIGMA, TANH, TIMES, Canvas
 from .geometry import (COL, H, OP_R, STUB, W, X_IN, X_OUT, X_PEEP, X_TANH, Y_BOX, Y_C, Y_H, Y_PEEP_I,
@@ -87,7 +89,8 @@ def draw_lstm(cv: Canvas, ox=0.0, oy=0.0, lit=None, labels=True, io=IO_LABELS, p
     for g, parts in (("f", ("forget",)), ("i", ("input",)), ("g", ("input",))):
         if g == "i" and coupled:
             continue
-        cv.dot(col[g], yH, ink, lit(*parts) or (g == "f" and lit("input", "output")))
+        through = ("forget", "input", "output") if g == "f" else ("input", "output")   # the line the dot sits on
+        cv.dot(col[g], yH, ink, lit(*through))
         cv.wire([(col[g], yH), B[g].bottom], ink, lit(*parts))
 
     # Step 1, forget: f_t = σ(...) multiplies C_{t-1}.
@@ -179,7 +182,7 @@ YTOP = H + STUB + 0.75
 Y_EQ0, DY_EQ = -STUB - 0.85, 0.62       # first equation line below the module, line spacing
 
 
-def module_figure(equations=(), **draw) -> "Figure":
+def module_figure(equations=(), **draw) -> Figure:
     """A figure of one LSTM module (``draw`` goes to :func:`draw_lstm`) with equations under it."""
     n = len(equations)
     bottom = -STUB - 0.7 - (DY_EQ * n + 0.3 if n else 0)
