@@ -111,24 +111,25 @@ class _LSTMScan(torch.autograd.Function):
     def forward(ctx, variant, x, h0, C0, W, b, p_f, p_i, p_o):
         T, B, D = x.shape
         H = h0.shape[1]
+        W_, b_ = W.detach().numpy(), b.detach().numpy()
         order = variant.forward_order()
-        rows = torch.cat([torch.arange(k * H, (k + 1) * H) for k in map(variant.blocks.index, order)])
+        rows = np.concatenate([np.arange(k * H, (k + 1) * H) for k in map(variant.blocks.index, order)])
         # σ(z) = (1 + tanh(z/2)) / 2: halve the gates' rows, and one tanh serves gates and C̃.
-        half = torch.tensor([1.0 if g == "C" else 0.5 for g in order], dtype=W.dtype).repeat_interleave(H)
-        W_ord = W.detach()[rows] * half[:, None]                          # (nH, H + D)
-        G = _columns(x.detach(), W_ord[:, H:], b.detach()[rows] * half)  # (T, nH, B): W_x·x_t + b
-        hs = torch.empty(T + 1, H, B, dtype=x.dtype)                     # h_0 .. h_T
-        Cs = torch.empty(T + 1, H, B, dtype=x.dtype)                     # C_0 .. C_T
-        hs[0], Cs[0] = h0.detach().T, C0.detach().T
-        tanh_C = torch.empty(T, H, B, dtype=x.dtype) if variant.output_activation else None
+        half = np.repeat(np.array([1.0 if g == "C" else 0.5 for g in order], W_.dtype), H)
+        W_ord = W_[rows] * half[:, None]                                 # (nH, H + D)
+        G = _columns(x.detach().numpy(), W_ord[:, H:], b_[rows] * half)  # (T, nH, B): W_x·x_t + b
+        hs = np.empty((T + 1, H, B), W_.dtype)                           # h_0 .. h_T
+        Cs = np.empty((T + 1, H, B), W_.dtype)                           # C_0 .. C_T
+        hs[0], Cs[0] = h0.detach().numpy().T, C0.detach().numpy().T
+        tanh_C = np.empty((T, H, B), W_.dtype) if variant.output_activation else None
         peep = {g: 0.5 * p.detach().numpy()[:, None] for g, p in (("f", p_f), ("i", p_i), ("o", p_o))
                 if p is not None}                                          # (H, 1), halved like a_g
-        _forward_loop(G.numpy(), W_ord[:, :H].contiguous().numpy(), hs.numpy(), Cs.numpy(),
-                      None if tanh_C is None else tanh_C.numpy(), order, variant, peep)
+        _forward_loop(G, np.ascontiguousarray(W_ord[:, :H]), hs, Cs, tanh_C, order, variant, peep)
         ctx.variant, ctx.order, ctx.saved = variant, order, (G, hs, Cs, tanh_C)
         ctx.save_for_backward(x, h0, C0, W, b, p_f, p_i, p_o)
         # Fresh (B, H)-major copies: the caller may edit them in place; hs and Cs stay intact.
-        return hs[1:].transpose(1, 2).contiguous(), hs[T].T.contiguous(), Cs[T].T.contiguous()
+        output = np.ascontiguousarray(hs[1:].transpose(0, 2, 1))        # (T, B, H)
+        return torch.from_numpy(output), torch.from_numpy(hs[T].T.copy()), torch.from_numpy(Cs[T].T.copy())
 
     @staticmethod
     def backward(ctx, d_output, d_hT, d_CT):
@@ -139,34 +140,36 @@ class _LSTMScan(torch.autograd.Function):
         variant, order = ctx.variant, ctx.order
         T, B, H = d_output.shape
         n = len(variant.blocks)
-        gate = {g: G.view(T, len(order), H, B)[:, k] for k, g in enumerate(order)}   # each (T, H, B)
-        p = {g: v.detach()[:, None] for g, v in (("f", p_f), ("i", p_i), ("o", p_o)) if v is not None}
+        W_ = W.detach().numpy()
+        gate = {g: G.reshape(T, len(order), H, B)[:, k] for k, g in enumerate(order)}  # each (T, H, B)
+        p = {g: v.detach().numpy()[:, None] for g, v in (("f", p_f), ("i", p_i), ("o", p_o)) if v is not None}
         K, PR, Q = _factors(gate, Cs, tanh_C, variant, p)
         # E[t] = [∂L/∂C_{t-1}; ∂L/∂a_t in W's row order], (n + 1)H rows; the first k + 1 blocks
         # are ∂L/∂C_t times PR[t], the output gate's block is ∂L/∂h_t times Q[t].
-        E = torch.empty(T, (n + 1) * H, B, dtype=G.dtype)
-        dh0 = torch.empty(H, B, dtype=G.dtype)
-        d_out = d_output.transpose(1, 2).contiguous()                   # (T, H, B)
-        _backward_loop(d_out.numpy(), (d_out[-1] + d_hT.T).numpy(), d_CT.T.contiguous().numpy(),
-                       W.detach()[:, :H].T.contiguous().numpy(), K.numpy(), PR.numpy(),
-                       None if Q is None else Q.numpy(), E.numpy(), dh0.numpy())
-        da = E[:, H:].permute(1, 0, 2).reshape(n * H, T * B)             # (nH, T·B): ∂L/∂a_t, all t
+        E = np.empty((T, (n + 1) * H, B), W_.dtype)
+        dh0 = np.empty((H, B), W_.dtype)
+        d_out = np.ascontiguousarray(d_output.numpy().transpose(0, 2, 1))   # (T, H, B)
+        _backward_loop(d_out, d_out[-1] + d_hT.numpy().T, np.ascontiguousarray(d_CT.numpy().T),
+                       np.ascontiguousarray(W_[:, :H].T), K, PR, Q, E, dh0)
+        da = np.ascontiguousarray(E[:, H:].transpose(1, 0, 2)).reshape(n * H, T * B)   # ∂L/∂a_t, all t
         need = ctx.needs_input_grad
-        dx = dW = db = None
+        grads = dict.fromkeys(("x", "h0", "C0", "W", "b", "p_f", "p_i", "p_o"))
         if need[1]:                                                      # ∂L/∂x_t = W_xᵀ ∂L/∂a_t
-            dx = (W.detach()[:, H:].T @ da).view(-1, T, B).permute(1, 2, 0)      # (T, B, D)
+            grads["x"] = (W_[:, H:].T @ da).reshape(-1, T, B).transpose(1, 2, 0)     # (T, B, D)
+        if need[2]:
+            grads["h0"] = dh0.T
+        if need[3]:
+            grads["C0"] = E[0, :H].T.copy()
         if need[4] or need[5]:                           # Σ_t ∂L/∂a_t [h_{t-1}, x_t, 1]ᵀ: dW and db
-            ones = torch.ones(T, B, 1, dtype=x.dtype)
-            hx1 = torch.cat([hs[:-1].transpose(1, 2), x.detach(), ones], dim=2)    # (T, B, H + D + 1)
-            dWb = da @ hx1.view(T * B, -1)                               # (nH, H + D + 1)
-            dW, db = dWb[:, :-1], dWb[:, -1]
-        dp = {}
+            ones = np.ones((T, B, 1), W_.dtype)
+            hx1 = np.concatenate([hs[:-1].transpose(0, 2, 1), x.detach().numpy(), ones], axis=2)
+            dWb = da @ hx1.reshape(T * B, -1)                            # (nH, H + D + 1)
+            grads["W"], grads["b"] = dWb[:, :-1], dWb[:, -1]
         for g, C in (("f", Cs[:-1]), ("i", Cs[:-1]), ("o", Cs[1:])):     # p_g ⊙ C enters a_g
             if g in p:
-                k = variant.blocks.index(g)
-                dp[g] = (E[:, (k + 1) * H:(k + 2) * H] * C).sum((0, 2))
-        return (None, dx, dh0.T if need[2] else None, E[0, :H].T.clone() if need[3] else None,
-                dW, db, dp.get("f"), dp.get("i"), dp.get("o"))
+                k = variant.blocks.index(g) + 1
+                grads["p_" + g] = (E[:, k * H:(k + 1) * H] * C).sum((0, 2))
+        return (None,) + tuple(None if g is None else torch.from_numpy(g) for g in grads.values())
 
 
 def _recompute_backward(ctx, *grads):
@@ -185,8 +188,8 @@ def _recompute_backward(ctx, *grads):
 def _columns(x, W_x, b):
     """W_x·x_t + b for every t at once, feature-major: (T, nH, B) from x (T, B, D)."""
     if x.shape[1] == 1:                                # (T, 1, nH) already has (T, nH, 1)'s layout
-        return torch.addmm(b, x.reshape(x.shape[0], -1), W_x.T).unsqueeze(2)
-    return torch.matmul(W_x, x.transpose(1, 2)).add_(b[:, None])
+        return (x[:, 0] @ W_x.T + b)[:, :, None]
+    return np.matmul(W_x, x.transpose(0, 2, 1)) + b[:, None]
 
 
 def _forward_loop(G, W_h, hs, Cs, tanh_C, order, v: Variant, peep):
@@ -261,7 +264,7 @@ def _factors(gate, Cs, tanh_C, v: Variant, p):
     in W's row order (T, k + 1, H, B), and Q (T, H, B) or None without an output gate.
     """
     C_prev, C_t = Cs[:-1], Cs[1:]
-    one = torch.ones_like(C_t)
+    one = np.ones_like(C_t)
     s = C_t if tanh_C is None else tanh_C                          # tanh(C_t), or C_t (NOAF)
     ds = one if tanh_C is None else 1 - s * s                      # ∂s/∂C_t
     C_tilde = gate["C"]
@@ -282,8 +285,8 @@ def _factors(gate, Cs, tanh_C, v: Variant, p):
         P_i = C_tilde * i * (1 - i)
         P.append(P_i)
         R = R + P_i * p["i"] if "i" in p else R
-    P.append(i * (1 - C_tilde * C_tilde) if v.input_activation else i.expand_as(C_t))   # ∂C_t/∂a_C
-    return K, torch.stack([R.expand_as(C_t)] + P, dim=1), Q
+    P.append(i * (1 - C_tilde * C_tilde) if v.input_activation else i * one)   # ∂C_t/∂a_C
+    return K, np.stack([R * one] + P, axis=1), Q
 
 
 def _backward_loop(d_out, dh, dC_next, W_hT, K, PR, Q, E, dh0):

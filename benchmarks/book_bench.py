@@ -1,0 +1,98 @@
+"""The book's time budget: every notebook run headless in a fresh kernel, and the site build.
+
+Targets (issue 6): each chapter under 30 s (chapters 09 and 10 under 60 s), the whole book
+under 180 s, a cold site build under 4 minutes, a warm rebuild under 30 s. The site is built
+into a temporary ``--path-output``, so the shared ``_build`` is never touched.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from timing import ROOT, load
+
+BOOK = ROOT / "book"
+CHAPTER_LIMIT, LONG_CHAPTER_LIMIT, BOOK_LIMIT = 30.0, 60.0, 180.0
+LONG_CHAPTERS = ("09_", "10_")
+COLD_BUILD_LIMIT, WARM_BUILD_LIMIT = 240.0, 30.0
+
+
+def notebooks() -> list:
+    """Every notebook under book/, in file order (chapters 01_, 02_, ..., then a1_)."""
+    return sorted(p for p in BOOK.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+
+
+def limit(path: Path) -> float:
+    return LONG_CHAPTER_LIMIT if path.name.startswith(LONG_CHAPTERS) else CHAPTER_LIMIT
+
+
+def run_notebook(path: Path, timeout: int = 600) -> dict:
+    """Execute one notebook top to bottom in a fresh python3 kernel; seconds from kernel start."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    t0 = time.perf_counter()
+    error = None
+    try:
+        client.execute()
+    except Exception as e:                          # a failing chapter is reported, not fatal
+        message = re.sub(r"\x1b\[[0-9;]*m", "", str(e)).strip()      # drop terminal colours
+        error = f"{type(e).__name__}: {message.splitlines()[-1] if message else ''}"[:300]
+    seconds = time.perf_counter() - t0
+    return {"notebook": str(path.relative_to(ROOT)), "seconds": seconds, "limit": limit(path),
+            "ok": error is None and seconds < limit(path), "error": error,
+            "cells": sum(c.cell_type == "code" for c in nb.cells)}
+
+
+def book() -> dict:
+    """Run every notebook; returns per-notebook rows and the total against the book's limit."""
+    os.environ.setdefault("LSTMLIB_PROGRESS", "0")  # as scripts/test.sh: no progress lines
+    rows = []
+    paths = notebooks()
+    if not paths:
+        print("  no notebooks under book/ yet", flush=True)
+    for path in paths:
+        row = run_notebook(path)
+        rows.append(row)
+        status = "ok" if row["ok"] else ("ERROR " + row["error"] if row["error"] else "over the limit")
+        print(f"  {row['notebook']:40s} {row['seconds']:6.1f} s  (limit {row['limit']:.0f} s)  {status}",
+              flush=True)
+    total = sum(r["seconds"] for r in rows)
+    return {"notebooks": rows, "total_s": total, "limit_s": BOOK_LIMIT,
+            "ok": total < BOOK_LIMIT and all(r["ok"] for r in rows), "load": load()}
+
+
+def site(keep: bool = False) -> dict:
+    """Time a cold build (fresh output folder, nothing cached) and a warm rebuild of the site."""
+    out = Path(tempfile.mkdtemp(prefix="lstm_bench_site_"))
+    jb = Path(sys.executable).with_name("jupyter-book")
+    command = [str(jb if jb.exists() else "jupyter-book"), "build", ".", "-W", "-n", "--keep-going",
+               "--path-output", str(out)]
+    env = dict(os.environ, LSTMLIB_PROGRESS="0")
+    result = {"path_output": str(out), "command": " ".join(command[1:])}
+    try:
+        for name, limit_s in (("cold", COLD_BUILD_LIMIT), ("warm", WARM_BUILD_LIMIT)):
+            t0 = time.perf_counter()
+            proc = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+            seconds = time.perf_counter() - t0
+            warnings = len(re.findall(r"WARNING|ERROR", proc.stderr + proc.stdout))
+            result[name] = {"seconds": seconds, "limit": limit_s, "returncode": proc.returncode,
+                            "warnings": warnings, "ok": proc.returncode == 0 and seconds < limit_s}
+            print(f"  {name} site build {seconds:6.1f} s  (limit {limit_s:.0f} s)  exit {proc.returncode}, "
+                  f"{warnings} warning/error lines", flush=True)
+            if proc.returncode != 0:
+                result[name]["tail"] = (proc.stdout + proc.stderr)[-1500:]
+    finally:
+        if not keep:
+            shutil.rmtree(out, ignore_errors=True)
+    result["load"] = load()
+    return result

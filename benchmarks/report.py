@@ -1,0 +1,79 @@
+"""The results file: benchmarks/results/latest.md, rendered from latest.json."""
+from __future__ import annotations
+
+
+def _ok(flag) -> str:
+    return "yes" if flag else "**NO**"
+
+
+def markdown(results: dict) -> str:
+    m = results.get("machine", {})
+    out = ["# Benchmark results", "",
+           "Written by `python benchmarks/run.py`; do not edit by hand. Each section keeps the date",
+           "it was last measured (`--only` re-measures one section and keeps the others).", "",
+           "## Machine", "",
+           f"- CPU: {m.get('cpu')}; {m.get('logical_cores')} logical cores ({m.get('usable_cores')} usable), "
+           f"torch uses {m.get('torch_threads')} threads",
+           f"- torch {m.get('torch')}, numpy {m.get('numpy')}, Python {m.get('python')}, {m.get('os')}",
+           f"- commit {m.get('commit')}, {m.get('date')}", "",
+           "The machine is shared with other work: runs are interleaved and every figure is a median; "
+           "`load` is the 1/5/15-minute load average when the section finished, `noise` the larger "
+           "interquartile range / median of the two series compared.", ""]
+    if "layers" in results:
+        s = results["layers"]
+        out += [f"## lstmlib's layers against torch.nn ({s['date']}, load {s['load']})", "",
+                "Forward + backward of `layer(x)[0].sum()`, float32, gates not recorded, D = 16, H = 64; "
+                "median of the per-round ratios over interleaved rounds. Target: ratio ≤ 2.0.", "",
+                "| layer | B | T | lstmlib (ms) | torch.nn (ms) | ratio | ≤ 2.0 | noise | readable path (ms, ratio) |",
+                "|---|---:|---:|---:|---:|---:|:---:|---:|---|"]
+        for r in s["rows"]:
+            readable = f"{r['readable_ms']:.1f}, {r['readable_ratio']:.1f}×" if "readable_ms" in r else ""
+            out.append(f"| {r['layer']} | {r['B']} | {r['T']} | {r['lstmlib_ms']:.2f} | {r['torch_ms']:.2f} | "
+                       f"{r['ratio']:.2f} | {_ok(r['ratio'] <= r['target'])} | {r['noise']:.0%} | {readable} |")
+        out.append("")
+        f = s.get("floor")
+        if f:
+            out += [f"Where the time goes (LSTM, B = {f['B']}, T = {f['T']}), per time step: the fast path "
+                    f"{f['fast_us_per_step']:.1f} µs (forward alone {f['fast_fwd_us_per_step']:.1f} µs), "
+                    f"torch.nn {f['torch_us_per_step']:.1f} µs (forward alone {f['torch_fwd_us_per_step']:.1f} µs). "
+                    f"One NumPy call on a (64, 1) array costs {f['numpy_call_us']:.2f} µs and a (256, 64) × (64, 1) "
+                    f"matmul {f['numpy_matmul_us']:.2f} µs, so the fast path's 16 calls per step (10 forward, "
+                    f"6 backward) cannot take less than {f['numpy_floor_us_per_step']:.1f} µs; the rest is the "
+                    f"loop and its per-step views. The same loop in torch calls would pay "
+                    f"{f['torch_call_us']:.2f} µs per call ({f['torch_addmm_us']:.2f} µs for addmm) and "
+                    f"{f['torch_view_us']:.2f} µs per slice; torch.nn runs its loop in C++.", ""]
+    if "numpy" in results:
+        s = results["numpy"]
+        out += [f"## Appendix A1's NumPy LSTM against torch.nn.LSTM ({s['date']}, load {s['load']})", "",
+                "Forward + hand-written BPTT (`numpy_lstm.forward`, `backward`) against torch.nn.LSTM's "
+                "forward + backward, float64 both, D = 16, H = 64.", "",
+                "| B | T | NumPy LSTM (ms) | torch.nn (ms) | ratio | lstmlib.LSTM float64 (ms) |",
+                "|---:|---:|---:|---:|---:|---:|"]
+        for r in s["rows"]:
+            out.append(f"| {r['B']} | {r['T']} | {r['numpy_ms']:.2f} | {r['torch_ms']:.2f} | {r['ratio']:.2f} | "
+                       f"{r['lstmlib_ms']:.2f} |")
+        out.append("")
+    if "book" in results:
+        s = results["book"]
+        b = s["run"]
+        out += [f"## The book's time budget ({s['date']}, load {b['load']})", "",
+                "Each notebook executed top to bottom in a fresh `python3` kernel (nbclient), one after another.", ""]
+        if b["notebooks"]:
+            out += ["| notebook | seconds | limit | within |", "|---|---:|---:|:---:|"]
+            for r in b["notebooks"]:
+                note = f" ({r['error']})" if r["error"] else ""
+                out.append(f"| `{r['notebook']}` | {r['seconds']:.1f} | {r['limit']:.0f} | {_ok(r['ok'])}{note} |")
+            out.append(f"| **whole book** | **{b['total_s']:.1f}** | {b['limit_s']:.0f} | {_ok(b['ok'])} |")
+        else:
+            out.append("No notebooks under `book/` yet.")
+        out.append("")
+        site = s.get("site")
+        if site:
+            out += ["| site build | seconds | limit | exit code | within |", "|---|---:|---:|---:|:---:|"]
+            for name in ("cold", "warm"):
+                if name in site:
+                    r = site[name]
+                    out.append(f"| {name} | {r['seconds']:.1f} | {r['limit']:.0f} | {r['returncode']} | {_ok(r['ok'])} |")
+            out += ["", f"`jupyter-book {site['command'].split(' --path-output')[0]}` into a fresh temporary folder "
+                    "(cold: nothing cached, every notebook executed), then the same command again (warm).", ""]
+    return "\n".join(out)
