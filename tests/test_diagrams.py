@@ -188,7 +188,11 @@ def orange_wires(fig):
 @pytest.mark.parametrize("peepholes", [(), ("f",), ("i",), ("o",), ("f", "o"), ("f", "i", "o")])
 def test_each_peephole_is_one_wire_from_the_cell_state(peepholes):
     base = orange_wires(diagrams.lstm_module())          # the cell state's 3 segments and its copy to tanh
-    assert orange_wires(diagrams.peephole_lstm(peepholes)) == base + len(peepholes)
+    fig = diagrams.peephole_lstm(peepholes)
+    assert orange_wires(fig) == base + len(peepholes)
+    equations = [s for s, _ in texts(fig) if s.startswith("$") and "=" in s]
+    assert [re.search(r"p_(\w)", eq).group(1) for eq in equations] == list(peepholes)   # p ⊙ C: diagonal
+    assert all(("C_t +" in eq) == eq.startswith("$o_t") for eq in equations)           # o reads C_t, f and i C_{t-1}
 
 
 def test_peepholes_reject_unknown_gates_listing_the_valid_ones():

@@ -51,7 +51,7 @@ ALT = {
     "peephole_lstm": (
         "The LSTM module with peephole connections: orange wires bring the cell state into the gate layers, "
         "C_{t-1} (tapped before the forget multiplication) into the forget and input gates and the new C_t "
-        "into the output gate; the peephole equations are written below."),
+        "into the output gate; the equations below add p ⊙ C, one peephole weight per cell, to each gate."),
     "coupled_lstm": (
         "The LSTM module with coupled forget and input gates: there is no input-gate layer; a copy of f_t "
         "goes through a 'one minus' operation and scales the candidate, so "

@@ -89,7 +89,9 @@ def peephole_lstm(peepholes=PEEPHOLE_GATES):
     """Figure 9: the gates also read the cell state (Gers & Schmidhuber 2000), chapter 6.
 
     Peepholes are diagonal, as in :class:`lstmlib.PeepholeLSTM`: f_t and i_t read C_{t-1} (the
-    orange wires tap the line before the forget ×), o_t reads the new C_t (after the +).
+    orange wires tap the line before the forget ×), o_t reads the new C_t (after the +). The
+    equations under the module say so with p ⊙ C, one weight per cell; the notes write the
+    same gates as W_f·[C_{t-1}, h_{t-1}, x_t] + b_f.
     ``peepholes``: any subset of ("f", "i", "o"); unknown names raise ValueError listing them.
     """
     gates = validate.gate_subset("peephole", peepholes, PEEPHOLE_GATES)

@@ -34,10 +34,10 @@ EQUATIONS = {
     "update": [r"$C_t = f_t \odot C_{t-1} + i_t \odot \tilde{C}_t$"],
     "output": [r"$o_t = \sigma(W_o \cdot [h_{t-1}, x_t] + b_o)$", r"$h_t = o_t \odot \tanh(C_t)$"],
 }
-PEEPHOLE_EQUATIONS = {
-    "f": r"$f_t = \sigma(W_f \cdot [C_{t-1}, h_{t-1}, x_t] + b_f)$",
-    "i": r"$i_t = \sigma(W_i \cdot [C_{t-1}, h_{t-1}, x_t] + b_i)$",
-    "o": r"$o_t = \sigma(W_o \cdot [C_t, h_{t-1}, x_t] + b_o)$",
+PEEPHOLE_EQUATIONS = {   # diagonal peepholes, as lstmlib.PeepholeLSTM computes them (p ⊙ C: one weight per cell)
+    "f": r"$f_t = \sigma(W_f \cdot [h_{t-1}, x_t] + p_f \odot C_{t-1} + b_f)$",
+    "i": r"$i_t = \sigma(W_i \cdot [h_{t-1}, x_t] + p_i \odot C_{t-1} + b_i)$",
+    "o": r"$o_t = \sigma(W_o \cdot [h_{t-1}, x_t] + p_o \odot C_t + b_o)$",
 }
 COUPLED_EQUATION = r"$C_t = f_t \odot C_{t-1} + (1 - f_t) \odot \tilde{C}_t$"
 
