@@ -42,9 +42,12 @@ class Build:
 
     @property
     def warnings(self) -> list[str]:
-        """Lines of the build log that report a warning or an error."""
+        """Lines of the build log where Sphinx reports a warning or an error ("WARNING: ...").
+
+        A kernel's own log lines ("[IPKernelApp] WARNING | ...") are not the site's warnings.
+        """
         return [line for line in self.log.splitlines()
-                if re.search(r"\b(WARNING|ERROR|CRITICAL|SEVERE)\b", line)]
+                if re.search(r"\b(WARNING|ERROR|CRITICAL|SEVERE):", line)]
 
 
 def jupyter_book() -> str:
@@ -197,8 +200,9 @@ PLACEHOLDER_ALT = {"image", "figure", "plot", "graph", "chart", "output", "png",
 def alt_problem(alt: str | None) -> str | None:
     """Why ``alt`` does not describe an image (None if it does).
 
-    Descriptive alt text is words: at least three of them, not a file name or path (the
-    default alt of a notebook's plot is its file path), not a placeholder such as "figure".
+    Descriptive alt text is words: at least two of them ("Binder logo"; a plot's alt text
+    says what it shows), not a file name or path (the default alt of a notebook's plot is
+    its file path), not a placeholder such as "figure".
     """
     if alt is None:
         return "no alt attribute"
@@ -209,7 +213,7 @@ def alt_problem(alt: str | None) -> str | None:
         return f"alt text looks like a file name: {text!r}"
     if text.lower().rstrip(".") in PLACEHOLDER_ALT:
         return f"alt text is a placeholder: {text!r}"
-    if len(re.findall(r"\w+", text)) < 3:
+    if len(re.findall(r"\w+", text)) < 2:
         return f"alt text too short to describe the image: {text!r}"
     return None
 
