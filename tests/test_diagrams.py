@@ -87,6 +87,17 @@ def test_every_label_fits_in_the_figure(name):
         assert box.x0 >= 0 and box.y0 >= 0 and box.x1 <= W and box.y1 <= H, f"{name}: {s!r} is cut off"
 
 
+@pytest.mark.parametrize("name", ["lstm_module", "gru_module", "lstm_chain"])
+def test_the_course_style_does_not_change_a_figure(name):
+    """A chapter calls style.use() first; the diagrams set every size and colour themselves."""
+    plain = render(getattr(diagrams, name)())
+    with matplotlib.rc_context(style.RC), warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = getattr(diagrams, name)()
+        assert render(fig) == plain
+        assert render(fig) == plain, "saving twice (a notebook shows it, the reader saves it) changes nothing"
+
+
 def test_every_figure_and_the_animation_have_alt_text():
     assert set(diagrams.ALT) == set(diagrams.FIGURES) | {"animate_lstm"}
     for name, alt in diagrams.ALT.items():
@@ -232,6 +243,15 @@ def test_animation_is_html_with_one_frame_per_step(cls):
     pngs = [base64.b64decode(f.replace("\\\n", "")) for f in found]
     assert all(p.startswith(PNG) for p in pngs)
     assert len(set(pngs)) == T, "every step shows different activations"
+
+
+def test_animation_frames_keep_their_size_under_the_course_style():
+    with matplotlib.rc_context(style.RC), warnings.catch_warnings():   # savefig.dpi = 100 there
+        warnings.simplefilter("error")
+        anim = diagrams.animate_lstm(lstmlib.LSTM(2, 4), torch.randn(2, 2), dpi=80)
+    png = base64.b64decode(frames(anim)[0].replace("\\\n", ""))
+    from PIL import Image
+    assert Image.open(io.BytesIO(png)).size[0] == 560
 
 
 def test_animation_accepts_T_1_D_and_batch_first_layers():

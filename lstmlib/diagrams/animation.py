@@ -10,6 +10,7 @@ plays in a notebook and on the static website, without a kernel.
 """
 from __future__ import annotations
 
+import matplotlib as mpl
 import torch
 from matplotlib.animation import FuncAnimation
 from matplotlib.patches import Rectangle
@@ -124,7 +125,9 @@ def animate_lstm(lstm, x, *, units=None, interval=800, dpi=80, max_steps=40):
     x, units = _check(lstm, x, units, max_steps)
     fig, frame, T = _figure(lstm, x, units, dpi)
     anim = FuncAnimation(fig, frame, frames=range(T), interval=interval, blit=False, cache_frame_data=False)
-    return Animation(anim.to_jshtml(default_mode="loop"), T)
+    with mpl.rc_context({"savefig.dpi": dpi}):         # to_jshtml saves at savefig.dpi (style.use() sets 100)
+        html = anim.to_jshtml(default_mode="loop")
+    return Animation(html, T)
 
 
 def _figure(lstm, x, units, dpi):

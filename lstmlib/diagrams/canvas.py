@@ -19,6 +19,7 @@ import sys
 from matplotlib import patheffects
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from matplotlib.patches import Circle, Ellipse, FancyBboxPatch, PathPatch, Polygon, Rectangle
 from matplotlib.path import Path
 
@@ -87,7 +88,10 @@ class Canvas:
         self.symbol_scale = self.text_scale if symbol_scale is None else symbol_scale
         height = width * (ylim[1] - ylim[0]) / (xlim[1] - xlim[0])
         _show_at_own_size()
-        self.fig = DiagramFigure(figsize=(width, height), dpi=dpi, facecolor="white", layout="none")
+        self.fig = DiagramFigure(figsize=(width, height), dpi=dpi, facecolor="white")
+        # An explicit do-nothing layout engine: with none at all, savefig restores "no engine" by
+        # reading rcParams, and style.use() turns constrained layout on (a warning at the next draw).
+        self.fig.set_layout_engine(PlaceHolderLayoutEngine(adjust_compatible=True, colorbar_gridspec=False))
         FigureCanvasAgg(self.fig)
         ax = self.fig.add_axes((0, 0, 1, 1))
         ax.set_xlim(*xlim)
