@@ -12,7 +12,7 @@ import matplotlib
 import pytest
 import torch
 from matplotlib.figure import Figure
-from matplotlib.patches import FancyBboxPatch, PathPatch
+from matplotlib.patches import Ellipse, FancyBboxPatch, PathPatch, Polygon
 from matplotlib.text import Text
 
 import lstmlib
@@ -96,6 +96,36 @@ def test_the_course_style_does_not_change_a_figure(name):
         fig = getattr(diagrams, name)()
         assert render(fig) == plain
         assert render(fig) == plain, "saving twice (a notebook shows it, the reader saves it) changes nothing"
+
+
+@pytest.mark.parametrize("name", diagrams.FIGURES)
+def test_arrows_meet_the_shapes_they_point_to(name):
+    """Every arrow head ends on the edge of a layer box or an operation's circle, or outside every
+    module's frame (a vector leaving the module: C_t, h_t, or into the next step of a chain)."""
+    fig = getattr(diagrams, name)()
+    heads = [p.get_xy()[0] for p in fig.findobj(Polygon) if len(p.get_xy()) in (3, 4)]   # tip first
+    boxes = layer_boxes(fig)
+    frames = [p for p in fig.findobj(FancyBboxPatch) if p.get_width() >= 2]
+    ops = fig.findobj(Ellipse)
+    assert heads, f"{name} has no arrows"
+    tol = 0.03                                                  # module units (about 1.5 px)
+
+    def on_box(x, y, b):
+        x0, y0, x1, y1 = b.get_x(), b.get_y(), b.get_x() + b.get_width(), b.get_y() + b.get_height()
+        inside = x0 - tol <= x <= x1 + tol and y0 - tol <= y <= y1 + tol
+        return inside and min(abs(x - x0), abs(x - x1), abs(y - y0), abs(y - y1)) <= tol
+
+    def on_op(x, y, e):
+        (cx, cy), a, b = e.center, e.width / 2, e.height / 2
+        return abs(((x - cx) / a) ** 2 + ((y - cy) / b) ** 2 - 1) <= 2 * tol / min(a, b)
+
+    def outside_frames(x, y):
+        return not any(f.get_x() < x < f.get_x() + f.get_width() and f.get_y() < y < f.get_y() + f.get_height()
+                       for f in frames)
+
+    for x, y in heads:
+        assert (any(on_box(x, y, b) for b in boxes) or any(on_op(x, y, e) for e in ops)
+                or outside_frames(x, y)), f"{name}: an arrow ends at ({x:.2f}, {y:.2f}), touching nothing"
 
 
 def test_every_figure_and_the_animation_have_alt_text():
