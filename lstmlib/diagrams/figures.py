@@ -92,7 +92,8 @@ def peephole_lstm(peepholes=PEEPHOLE_GATES):
     orange wires tap the line before the forget ×), o_t reads the new C_t (after the +). The
     equations under the module say so with p ⊙ C, one weight per cell; the notes write the
     same gates as W_f·[C_{t-1}, h_{t-1}, x_t] + b_f.
-    ``peepholes``: any subset of ("f", "i", "o"); unknown names raise ValueError listing them.
+    ``peepholes``: a tuple, any subset of ("f", "i", "o"), checked as :class:`lstmlib.PeepholeLSTM`
+    checks it: unknown names raise ValueError listing the valid ones, a bare str raises TypeError.
     """
     gates = validate.gate_subset("peephole", peepholes, PEEPHOLE_GATES)
     equations = [PEEPHOLE_EQUATIONS[g] for g in gates]
