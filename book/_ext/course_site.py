@@ -117,11 +117,14 @@ def plain_text_docstrings(app, what, name, obj, options, lines):
             literal = text.endswith("::") or text.startswith(".. ")
             prose = (text.startswith(":") or LIST_ITEM.match(text)
                      or (text.endswith(":") and text[:-1].strip().lower() in sections))
-            if not (literal or prose):
+            code = not (literal or prose)
+            if code:
                 language = "python" if _is_python(block) else "text"
                 out += ([] if not out or not out[-1].strip() else [""]) + [
                     f".. code-block:: {language}", ""]
             out += [escape_markup(l) for l in block] if prose else block
+            if code and end < len(lines):
+                out.append("")                            # the paragraph after the block
             i = end
             continue
         out.append(line if line.startswith((".. ", ">>>")) else escape_markup(line))
