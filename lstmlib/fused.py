@@ -26,11 +26,13 @@ import itertools
 from dataclasses import dataclass
 
 import numpy as np
+import threadpoolctl
 import torch
 
 from .cells import lstm_step
 
 _ENABLED = [True]
+_blas = None                                           # NumPy's BLAS, found on first use
 _functorch = getattr(torch._C, "_functorch", None)
 
 
@@ -117,14 +119,15 @@ class _LSTMScan(torch.autograd.Function):
         # σ(z) = (1 + tanh(z/2)) / 2: halve the gates' rows, and one tanh serves gates and C̃.
         half = np.repeat(np.array([1.0 if g == "C" else 0.5 for g in order], W_.dtype), H)
         W_ord = W_[rows] * half[:, None]                                 # (nH, H + D)
-        G = _columns(x.detach().numpy(), W_ord[:, H:], b_[rows] * half)  # (T, nH, B): W_x·x_t + b
+        G = _columns(x.detach(), torch.from_numpy(W_ord[:, H:]), torch.from_numpy(b_[rows] * half))
         hs = np.empty((T + 1, H, B), W_.dtype)                           # h_0 .. h_T
         Cs = np.empty((T + 1, H, B), W_.dtype)                           # C_0 .. C_T
         hs[0], Cs[0] = h0.detach().numpy().T, C0.detach().numpy().T
         tanh_C = np.empty((T, H, B), W_.dtype) if variant.output_activation else None
         peep = {g: 0.5 * p.detach().numpy()[:, None] for g, p in (("f", p_f), ("i", p_i), ("o", p_o))
                 if p is not None}                                          # (H, 1), halved like a_g
-        _forward_loop(G, np.ascontiguousarray(W_ord[:, :H]), hs, Cs, tanh_C, order, variant, peep)
+        with _one_blas_thread():
+            _forward_loop(G, np.ascontiguousarray(W_ord[:, :H]), hs, Cs, tanh_C, order, variant, peep)
         ctx.variant, ctx.order, ctx.saved = variant, order, (G, hs, Cs, tanh_C)
         ctx.save_for_backward(x, h0, C0, W, b, p_f, p_i, p_o)
         # Fresh (B, H)-major copies: the caller may edit them in place; hs and Cs stay intact.
@@ -141,35 +144,35 @@ class _LSTMScan(torch.autograd.Function):
         T, B, H = d_output.shape
         n = len(variant.blocks)
         W_ = W.detach().numpy()
-        gate = {g: G.reshape(T, len(order), H, B)[:, k] for k, g in enumerate(order)}  # each (T, H, B)
         p = {g: v.detach().numpy()[:, None] for g, v in (("f", p_f), ("i", p_i), ("o", p_o)) if v is not None}
-        K, PR, Q = _factors(gate, Cs, tanh_C, variant, p)
+        K, PR, Q = _factors(G.reshape(T, len(order), H, B), order, Cs, tanh_C, variant, p)
         # E[t] = [∂L/∂C_{t-1}; ∂L/∂a_t in W's row order], (n + 1)H rows; the first k + 1 blocks
         # are ∂L/∂C_t times PR[t], the output gate's block is ∂L/∂h_t times Q[t].
         E = np.empty((T, (n + 1) * H, B), W_.dtype)
         dh0 = np.empty((H, B), W_.dtype)
         d_out = np.ascontiguousarray(d_output.numpy().transpose(0, 2, 1))   # (T, H, B)
-        _backward_loop(d_out, d_out[-1] + d_hT.numpy().T, np.ascontiguousarray(d_CT.numpy().T),
-                       np.ascontiguousarray(W_[:, :H].T), K, PR, Q, E, dh0)
-        da = np.ascontiguousarray(E[:, H:].transpose(1, 0, 2)).reshape(n * H, T * B)   # ∂L/∂a_t, all t
+        with _one_blas_thread():
+            _backward_loop(d_out, d_out[-1] + d_hT.numpy().T, np.ascontiguousarray(d_CT.numpy().T),
+                           np.ascontiguousarray(W_[:, :H].T), K, PR, Q, E, dh0)
+        da = torch.from_numpy(E)[:, H:].permute(1, 0, 2).reshape(n * H, T * B)   # ∂L/∂a_t, all t
         need = ctx.needs_input_grad
         grads = dict.fromkeys(("x", "h0", "C0", "W", "b", "p_f", "p_i", "p_o"))
         if need[1]:                                                      # ∂L/∂x_t = W_xᵀ ∂L/∂a_t
-            grads["x"] = (W_[:, H:].T @ da).reshape(-1, T, B).transpose(1, 2, 0)     # (T, B, D)
+            grads["x"] = (W.detach()[:, H:].T @ da).view(-1, T, B).permute(1, 2, 0)  # (T, B, D)
         if need[2]:
             grads["h0"] = dh0.T
         if need[3]:
             grads["C0"] = E[0, :H].T.copy()
         if need[4] or need[5]:                           # Σ_t ∂L/∂a_t [h_{t-1}, x_t, 1]ᵀ: dW and db
-            ones = np.ones((T, B, 1), W_.dtype)
-            hx1 = np.concatenate([hs[:-1].transpose(0, 2, 1), x.detach().numpy(), ones], axis=2)
-            dWb = da @ hx1.reshape(T * B, -1)                            # (nH, H + D + 1)
+            ones = torch.ones(T, B, 1, dtype=W.dtype)
+            hx1 = torch.cat([torch.from_numpy(hs[:-1]).transpose(1, 2), x.detach(), ones], dim=2)
+            dWb = da @ hx1.view(T * B, -1)                               # (nH, H + D + 1)
             grads["W"], grads["b"] = dWb[:, :-1], dWb[:, -1]
         for g, C in (("f", Cs[:-1]), ("i", Cs[:-1]), ("o", Cs[1:])):     # p_g ⊙ C enters a_g
             if g in p:
                 k = variant.blocks.index(g) + 1
                 grads["p_" + g] = (E[:, k * H:(k + 1) * H] * C).sum((0, 2))
-        return (None,) + tuple(None if g is None else torch.from_numpy(g) for g in grads.values())
+        return (None,) + tuple(torch.from_numpy(g) if isinstance(g, np.ndarray) else g for g in grads.values())
 
 
 def _recompute_backward(ctx, *grads):
@@ -186,10 +189,23 @@ def _recompute_backward(ctx, *grads):
 
 
 def _columns(x, W_x, b):
-    """W_x·x_t + b for every t at once, feature-major: (T, nH, B) from x (T, B, D)."""
+    """W_x·x_t + b for every t at once, feature-major: a (T, nH, B) array from x (T, B, D)."""
     if x.shape[1] == 1:                                # (T, 1, nH) already has (T, nH, 1)'s layout
-        return (x[:, 0] @ W_x.T + b)[:, :, None]
-    return np.matmul(W_x, x.transpose(0, 2, 1)) + b[:, None]
+        return torch.addmm(b, x[:, 0], W_x.T).numpy()[:, :, None]
+    return torch.matmul(W_x, x.transpose(1, 2)).add_(b[:, None]).numpy()
+
+
+def _one_blas_thread():
+    """Run NumPy's small per-step matrix products on one BLAS thread.
+
+    OpenBLAS would split some of them over two threads, whose workers then spin between calls
+    and, on a 2-core machine, slow down torch's own threads (measured: the next torch.nn pass
+    took twice as long). One thread is as fast for these sizes.
+    """
+    global _blas
+    if _blas is None:
+        _blas = threadpoolctl.ThreadpoolController().select(user_api="blas")
+    return _blas.limit(limits=1)
 
 
 def _forward_loop(G, W_h, hs, Cs, tanh_C, order, v: Variant, peep):
@@ -214,6 +230,7 @@ def _forward_loop(G, W_h, hs, Cs, tanh_C, order, v: Variant, peep):
     tmp = np.empty((H, B), G.dtype)
     half = np.array(0.5, G.dtype)                     # 0-d arrays: cheaper than Python floats
     mul, tanh, matmul = np.multiply, np.tanh, np.matmul
+    coupled, late_o = v.coupled, v.late_o
     steps = zip(G, G[:, :n_tanh * H], G[:, :n_early * H], G4, block["f"], block["i"], block["C"],
                 block["o"], hs[:-1], Cs[:-1], Cs[1:], none if tanh_C is None else tanh_C, hs[1:])
     for a, squash, sig, g, f, i, C_tilde, o, h_prev, C_prev, C_t, tanh_C_t, h_t in steps:
@@ -225,7 +242,7 @@ def _forward_loop(G, W_h, hs, Cs, tanh_C, order, v: Variant, peep):
         if n_early:
             mul(sig, half, sig)
             sig += half                                            # σ(a) = (1 + tanh(a/2)) / 2
-        if v.coupled:                                              # C_t = C̃_t + f_t ⊙ (C_{t-1} − C̃_t)
+        if coupled:                                                # C_t = C̃_t + f_t ⊙ (C_{t-1} − C̃_t)
             np.subtract(C_prev, C_tilde, C_t)
             C_t *= f
             C_t += C_tilde
@@ -237,7 +254,7 @@ def _forward_loop(G, W_h, hs, Cs, tanh_C, order, v: Variant, peep):
             else:
                 np.copyto(C_t, C_prev)                             # no forget gate: f_t = 1
             C_t += tmp if i is not None else C_tilde
-        if v.late_o:                                               # o_t = σ(a_o + p_o ⊙ C_t)
+        if late_o:                                                 # o_t = σ(a_o + p_o ⊙ C_t)
             mul(peep["o"], C_t, tmp)
             o += tmp
             tanh(o, o)
@@ -252,7 +269,7 @@ def _forward_loop(G, W_h, hs, Cs, tanh_C, order, v: Variant, peep):
             np.copyto(h_t, s)                                      # no output gate: o_t = 1
 
 
-def _factors(gate, Cs, tanh_C, v: Variant, p):
+def _factors(G4, order, Cs, tanh_C, v: Variant, p):
     """Everything in the backward recursion that does not depend on it, for all t at once.
 
     With dh = ∂L/∂h_t and dC = ∂L/∂C_t (all paths), one step of BPTT is
@@ -260,33 +277,39 @@ def _factors(gate, Cs, tanh_C, v: Variant, p):
         ∂L/∂a_o     = dh ⊙ Q
         ∂L/∂a_g     = dC ⊙ P_g  for g in f, i, C           (through C_t = f_t ⊙ C_{t-1} + i_t ⊙ C̃_t)
         ∂L/∂C_{t-1} = dC ⊙ R                               (the constant error carousel: R = f_t)
-    Inputs are (T, H, B); peepholes p (H, 1). Returns K (T, H, B), PR = [R, P_f, P_i, P_C] stacked
-    in W's row order (T, k + 1, H, B), and Q (T, H, B) or None without an output gate.
+    G4 (T, n, H, B) holds the gates in ``order``, Cs is (T + 1, H, B), a peephole p is (H, 1).
+    Returns K (T, H, B), PR = [R, P_f, P_i, P_C] stacked in W's row order (T, k + 1, H, B),
+    and Q (T, H, B), or None when there is no output gate.
     """
     C_prev, C_t = Cs[:-1], Cs[1:]
-    one = np.ones_like(C_t)
+    gate = {g: G4[:, k] for k, g in enumerate(order)}                # each (T, H, B)
+    n_early = order.index("C")
+    early = G4[:, :n_early]
+    dsig = dict(zip(order, (early * (1 - early)).transpose(1, 0, 2, 3)))   # σ' = σ(1 − σ), at once
+    if v.late_o:
+        dsig["o"] = gate["o"] * (1 - gate["o"])
     s = C_t if tanh_C is None else tanh_C                          # tanh(C_t), or C_t (NOAF)
-    ds = one if tanh_C is None else 1 - s * s                      # ∂s/∂C_t
+    ds = 1 if tanh_C is None else 1 - s * s                        # ∂s/∂C_t
     C_tilde = gate["C"]
-    f = gate.get("f", one)
-    i = 1 - f if v.coupled else gate.get("i", one)
-    Q = None
-    K = ds
+    f = gate.get("f", 1)                                           # an ablated gate is 1
+    i = 1 - f if v.coupled else gate.get("i", 1)
+    Q, K = None, ds
     if "o" in gate:
-        o = gate["o"]
-        Q = s * o * (1 - o)                                        # ∂h_t/∂a_o = tanh(C_t) σ'(a_o)
-        K = o * ds + Q * p["o"] if "o" in p else o * ds            # o_t also reads C_t through p_o
-    P, R = [], f
+        Q = s * dsig["o"]                                          # ∂h_t/∂a_o = tanh(C_t) σ'(a_o)
+        K = gate["o"] * ds + Q * p["o"] if "o" in p else gate["o"] * ds   # o_t reads C_t through p_o
+    PR = np.empty((C_t.shape[0], 2 + ("f" in gate) + ("i" in gate)) + C_t.shape[1:], C_t.dtype)
+    R, j = f, 1
     if "f" in gate:
-        P_f = (C_prev - C_tilde if v.coupled else C_prev) * f * (1 - f)   # coupled: i_t = 1 − f_t
-        P.append(P_f)
+        P_f = np.multiply(C_prev - C_tilde if v.coupled else C_prev, dsig["f"], PR[:, j])  # i = 1 − f
         R = R + P_f * p["f"] if "f" in p else R                    # f_t reads C_{t-1} through p_f
+        j += 1
     if "i" in gate:
-        P_i = C_tilde * i * (1 - i)
-        P.append(P_i)
+        P_i = np.multiply(C_tilde, dsig["i"], PR[:, j])
         R = R + P_i * p["i"] if "i" in p else R
-    P.append(i * (1 - C_tilde * C_tilde) if v.input_activation else i * one)   # ∂C_t/∂a_C
-    return K, np.stack([R * one] + P, axis=1), Q
+        j += 1
+    np.multiply(i, 1 - C_tilde * C_tilde if v.input_activation else 1, PR[:, j])   # ∂C_t/∂a_C
+    PR[:, 0] = R
+    return np.broadcast_to(K, C_t.shape), PR, Q
 
 
 def _backward_loop(d_out, dh, dC_next, W_hT, K, PR, Q, E, dh0):

@@ -257,3 +257,12 @@ def test_forward_order_puts_sigmoid_gates_first():
     assert fused.Variant(peepholes=("o",)).forward_order() == ("f", "i", "C", "o")
     assert fused.Variant(blocks=("f", "C", "o"), coupled=True).forward_order() == ("f", "o", "C")
     assert fused.Variant(blocks=("C",)).forward_order() == ("C",)
+
+
+def test_numpy_products_run_on_one_blas_thread():
+    """OpenBLAS worker threads left spinning after a product slow torch down on 2 cores."""
+    import threadpoolctl
+
+    with fused._one_blas_thread():
+        blas = [i for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+        assert all(i["num_threads"] == 1 for i in blas)
