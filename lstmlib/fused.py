@@ -283,33 +283,49 @@ def _factors(G4, order, Cs, tanh_C, v: Variant, p):
     """
     C_prev, C_t = Cs[:-1], Cs[1:]
     gate = {g: G4[:, k] for k, g in enumerate(order)}                # each (T, H, B)
-    n_early = order.index("C")
-    early = G4[:, :n_early]
-    dsig = dict(zip(order, (early * (1 - early)).transpose(1, 0, 2, 3)))   # σ' = σ(1 − σ), at once
-    if v.late_o:
-        dsig["o"] = gate["o"] * (1 - gate["o"])
+    C_tilde, f, o = gate["C"], gate.get("f"), gate.get("o")          # None: ablated, fixed at 1
+    i = 1 - f if v.coupled else gate.get("i")
     s = C_t if tanh_C is None else tanh_C                          # tanh(C_t), or C_t (NOAF)
-    ds = 1 if tanh_C is None else 1 - s * s                        # ∂s/∂C_t
-    C_tilde = gate["C"]
-    f = gate.get("f", 1)                                           # an ablated gate is 1
-    i = 1 - f if v.coupled else gate.get("i", 1)
-    Q, K = None, ds
-    if "o" in gate:
-        Q = s * dsig["o"]                                          # ∂h_t/∂a_o = tanh(C_t) σ'(a_o)
-        K = gate["o"] * ds + Q * p["o"] if "o" in p else gate["o"] * ds   # o_t reads C_t through p_o
-    PR = np.empty((C_t.shape[0], 2 + ("f" in gate) + ("i" in gate)) + C_t.shape[1:], C_t.dtype)
-    R, j = f, 1
-    if "f" in gate:
-        P_f = np.multiply(C_prev - C_tilde if v.coupled else C_prev, dsig["f"], PR[:, j])  # i = 1 − f
-        R = R + P_f * p["f"] if "f" in p else R                    # f_t reads C_{t-1} through p_f
-        j += 1
-    if "i" in gate:
-        P_i = np.multiply(C_tilde, dsig["i"], PR[:, j])
-        R = R + P_i * p["i"] if "i" in p else R
-        j += 1
-    np.multiply(i, 1 - C_tilde * C_tilde if v.input_activation else 1, PR[:, j])   # ∂C_t/∂a_C
-    PR[:, 0] = R
-    return np.broadcast_to(K, C_t.shape), PR, Q
+
+    def dsigma(g, out):                                            # σ'(a_g) = σ(1 − σ), into out
+        np.subtract(1, gate[g], out=out)
+        out *= gate[g]
+        return out
+
+    # In place, into preallocated arrays: on (T, H, B) arrays, temporaries cost more than the arithmetic.
+    K = np.empty_like(C_t)
+    if tanh_C is None:
+        K.fill(1)
+    else:
+        np.multiply(s, s, out=K)
+        np.subtract(1, K, out=K)                                   # ∂tanh(C_t)/∂C_t = 1 − tanh²
+    Q = None
+    if o is not None:
+        Q = dsigma("o", np.empty_like(C_t))
+        Q *= s                                                     # ∂h_t/∂a_o = tanh(C_t) σ'(a_o)
+        K *= o
+        if "o" in p:
+            K += Q * p["o"]                                        # o_t reads C_t through p_o
+    PR = np.empty((C_t.shape[0], 2 + (f is not None) + ("i" in gate)) + C_t.shape[1:], C_t.dtype)
+    R = PR[:, 0]
+    R[...] = 1 if f is None else f
+    j = 1
+    for g, times in (("f", C_prev - C_tilde if v.coupled else C_prev), ("i", C_tilde)):
+        if g in gate:                                              # ∂C_t/∂a_f, ∂C_t/∂a_i
+            P = dsigma(g, PR[:, j])
+            P *= times                                             # coupled: i_t = 1 − f_t
+            if g in p:
+                R += P * p[g]                                      # f_t, i_t read C_{t-1}
+            j += 1
+    P = PR[:, j]                                                   # ∂C_t/∂a_C
+    if v.input_activation:
+        np.multiply(C_tilde, C_tilde, out=P)
+        np.subtract(1, P, out=P)
+    else:
+        P.fill(1)
+    if i is not None:
+        P *= i
+    return K, PR, Q
 
 
 def _backward_loop(d_out, dh, dC_next, W_hT, K, PR, Q, E, dh0):
