@@ -71,7 +71,6 @@ def modules_markdown(package=PACKAGE):
     exported = {name: getattr(pkg, name) for name in getattr(pkg, "__all__", ())}
     out = []
     for modname in package_modules(package):
-        mod = importlib.import_module(modname)
         here = [name for name, obj in exported.items() if getattr(obj, "__module__", None) == modname]
         # eval-rst: autodoc writes reStructuredText, which MyST would read as Markdown.
         out += [f"### `{modname}`", "", "```{eval-rst}", f".. automodule:: {modname}",
