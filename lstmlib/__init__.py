@@ -4,6 +4,7 @@ Modules, one job each:
     cells       one time step of each cell, written as the book's equations
     layers      the sequence layers RNN, LSTM, PeepholeLSTM, CoupledLSTM, GRU (torch)
     fused       the LSTM layers' fast path: a whole sequence as one autograd Function
+    fast_loops  the fast path's loops over time in NumPy: the forward step and BPTT
     numpy_lstm  an LSTM from scratch in NumPy with backpropagation through time by hand
     train       a compact training loop
     seed        seeding every random number generator at once

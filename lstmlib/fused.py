@@ -8,9 +8,9 @@ call on a small array costs a third of a torch call) and keeps the gates; the ba
 backpropagation through time written by hand, the recursion of
 :func:`lstmlib.numpy_lstm.backward` (Hochreiter & Schmidhuber 1997; Graves 2012, ch. 4)
 extended to every variant of :class:`lstmlib.LSTM`: peepholes (Gers & Schmidhuber 2000),
-coupled gates and the ablations of Greff et al. (2017). What does not depend on the recursion
-(the input projection, the weight gradients, most factors of the backward step) is computed
-for all time steps at once.
+coupled gates and the ablations of Greff et al. (2017). The two loops are in
+:mod:`lstmlib.fast_loops`; this module prepares their arrays and computes, for all time steps
+at once, what does not depend on the recursion (the input projection, the weight gradients).
 
 ``tests/test_fast_paths.py`` proves this path equal to the readable one (outputs, states and
 all gradients, float64, 1e-10) for every variant. ``lstmlib.LSTM`` and its subclasses use it
@@ -22,7 +22,6 @@ on the readable path, so they work too, at its speed.
 from __future__ import annotations
 
 import contextlib
-import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,6 +29,7 @@ import threadpoolctl
 import torch
 
 from .cells import lstm_step
+from .fast_loops import backward_factors, backward_loop, forward_loop
 
 _ENABLED = [True]
 _blas = None                                           # NumPy's BLAS, found on first use
@@ -127,7 +127,7 @@ class _LSTMScan(torch.autograd.Function):
         peep = {g: 0.5 * p.detach().numpy()[:, None] for g, p in (("f", p_f), ("i", p_i), ("o", p_o))
                 if p is not None}                                          # (H, 1), halved like a_g
         with _one_blas_thread():
-            _forward_loop(G, np.ascontiguousarray(W_ord[:, :H]), hs, Cs, tanh_C, order, variant, peep)
+            forward_loop(G, np.ascontiguousarray(W_ord[:, :H]), hs, Cs, tanh_C, order, variant, peep)
         ctx.variant, ctx.order, ctx.saved = variant, order, (G, hs, Cs, tanh_C)
         ctx.save_for_backward(x, h0, C0, W, b, p_f, p_i, p_o)
         # Fresh (B, H)-major copies: the caller may edit them in place; hs and Cs stay intact.
@@ -145,14 +145,14 @@ class _LSTMScan(torch.autograd.Function):
         n = len(variant.blocks)
         W_ = W.detach().numpy()
         p = {g: v.detach().numpy()[:, None] for g, v in (("f", p_f), ("i", p_i), ("o", p_o)) if v is not None}
-        K, PR, Q = _factors(G.reshape(T, len(order), H, B), order, Cs, tanh_C, variant, p)
+        K, PR, Q = backward_factors(G.reshape(T, len(order), H, B), order, Cs, tanh_C, variant, p)
         # E[t] = [∂L/∂C_{t-1}; ∂L/∂a_t in W's row order], (n + 1)H rows; the first k + 1 blocks
         # are ∂L/∂C_t times PR[t], the output gate's block is ∂L/∂h_t times Q[t].
         E = np.empty((T, (n + 1) * H, B), W_.dtype)
         dh0 = np.empty((H, B), W_.dtype)
         d_out = np.ascontiguousarray(d_output.numpy().transpose(0, 2, 1))   # (T, H, B)
         with _one_blas_thread():
-            _backward_loop(d_out, d_out[-1] + d_hT.numpy().T, np.ascontiguousarray(d_CT.numpy().T),
+            backward_loop(d_out, d_out[-1] + d_hT.numpy().T, np.ascontiguousarray(d_CT.numpy().T),
                            np.ascontiguousarray(W_[:, :H].T), K, PR, Q, E, dh0)
         da = torch.from_numpy(E)[:, H:].permute(1, 0, 2).reshape(n * H, T * B)   # ∂L/∂a_t, all t
         need = ctx.needs_input_grad
@@ -172,7 +172,8 @@ class _LSTMScan(torch.autograd.Function):
             if g in p:
                 k = variant.blocks.index(g) + 1
                 grads["p_" + g] = (E[:, k * H:(k + 1) * H] * C).sum((0, 2))
-        return (None,) + tuple(torch.from_numpy(g) if isinstance(g, np.ndarray) else g for g in grads.values())
+        return (None,) + tuple(torch.from_numpy(g) if isinstance(g, np.ndarray) else g
+                               for g in grads.values())
 
 
 def _recompute_backward(ctx, *grads):
@@ -206,154 +207,3 @@ def _one_blas_thread():
     if _blas is None:
         _blas = threadpoolctl.ThreadpoolController().select(user_api="blas")
     return _blas.limit(limits=1)
-
-
-def _forward_loop(G, W_h, hs, Cs, tanh_C, order, v: Variant, peep):
-    """The book's equations, step by step, in place, on feature-major arrays.
-
-    G (T, nH, B) holds W_x·x_t + b on entry (gate rows halved) and the gates f_t, i_t, o_t, C̃_t
-    on exit; hs[t + 1], Cs[t + 1] and tanh_C[t] (each (H, B)) receive h_t, C_t and tanh(C_t).
-    """
-    T, nH, B = G.shape
-    H = hs.shape[1]
-    k = {g: j for j, g in enumerate(order)}
-    G4 = G.reshape(T, len(order), H, B)
-    none = itertools.repeat(None)
-    block = {g: (G4[:, k[g]] if g in k else none) for g in ("f", "i", "C", "o")}
-    n_early = k["C"]                                   # gates computed before C_t
-    n_tanh = n_early + 1 if v.input_activation else n_early
-    n_fi = sum(g in k for g in ("f", "i"))             # f and i lead `order`
-    fi_peep = None
-    if "f" in peep or "i" in peep:                     # (n_fi, H, 1): f, i peepholes read C_{t-1}
-        fi_peep = np.stack([peep.get(g, np.zeros((H, 1), G.dtype)) for g in ("f", "i") if g in k])
-    ah = np.empty((nH, B), G.dtype)
-    tmp = np.empty((H, B), G.dtype)
-    half = np.array(0.5, G.dtype)                     # 0-d arrays: cheaper than Python floats
-    mul, tanh, matmul = np.multiply, np.tanh, np.matmul
-    coupled, late_o = v.coupled, v.late_o
-    steps = zip(G, G[:, :n_tanh * H], G[:, :n_early * H], G4, block["f"], block["i"], block["C"],
-                block["o"], hs[:-1], Cs[:-1], Cs[1:], none if tanh_C is None else tanh_C, hs[1:])
-    for a, squash, sig, g, f, i, C_tilde, o, h_prev, C_prev, C_t, tanh_C_t, h_t in steps:
-        matmul(W_h, h_prev, ah)
-        a += ah                                                    # a_t = W·[h_{t-1}, x_t] + b
-        if fi_peep is not None:
-            g[:n_fi] += fi_peep * C_prev                           # + p ⊙ C_{t-1}
-        tanh(squash, squash)                                       # C̃_t = tanh(a_C), and for the gates
-        if n_early:
-            mul(sig, half, sig)
-            sig += half                                            # σ(a) = (1 + tanh(a/2)) / 2
-        if coupled:                                                # C_t = C̃_t + f_t ⊙ (C_{t-1} − C̃_t)
-            np.subtract(C_prev, C_tilde, C_t)
-            C_t *= f
-            C_t += C_tilde
-        else:                                                      # C_t = f_t ⊙ C_{t-1} + i_t ⊙ C̃_t
-            if i is not None:
-                mul(i, C_tilde, tmp)
-            if f is not None:
-                mul(f, C_prev, C_t)
-            else:
-                np.copyto(C_t, C_prev)                             # no forget gate: f_t = 1
-            C_t += tmp if i is not None else C_tilde
-        if late_o:                                                 # o_t = σ(a_o + p_o ⊙ C_t)
-            mul(peep["o"], C_t, tmp)
-            o += tmp
-            tanh(o, o)
-            mul(o, half, o)
-            o += half
-        s = C_t                                                    # NOAF: h_t = o_t ⊙ C_t
-        if tanh_C_t is not None:
-            s = tanh(C_t, tanh_C_t)
-        if o is not None:
-            mul(o, s, h_t)                                         # h_t = o_t ⊙ tanh(C_t)
-        else:
-            np.copyto(h_t, s)                                      # no output gate: o_t = 1
-
-
-def _factors(G4, order, Cs, tanh_C, v: Variant, p):
-    """Everything in the backward recursion that does not depend on it, for all t at once.
-
-    With dh = ∂L/∂h_t and dC = ∂L/∂C_t (all paths), one step of BPTT is
-        dC          = ∂L/∂C_t from step t+1  +  dh ⊙ K     (through h_t = o_t ⊙ tanh(C_t))
-        ∂L/∂a_o     = dh ⊙ Q
-        ∂L/∂a_g     = dC ⊙ P_g  for g in f, i, C           (through C_t = f_t ⊙ C_{t-1} + i_t ⊙ C̃_t)
-        ∂L/∂C_{t-1} = dC ⊙ R                               (the constant error carousel: R = f_t)
-    G4 (T, n, H, B) holds the gates in ``order``, Cs is (T + 1, H, B), a peephole p is (H, 1).
-    Returns K (T, H, B), PR = [R, P_f, P_i, P_C] stacked in W's row order (T, k + 1, H, B),
-    and Q (T, H, B), or None when there is no output gate.
-    """
-    C_prev, C_t = Cs[:-1], Cs[1:]
-    gate = {g: G4[:, k] for k, g in enumerate(order)}                # each (T, H, B)
-    C_tilde, f, o = gate["C"], gate.get("f"), gate.get("o")          # None: ablated, fixed at 1
-    i = 1 - f if v.coupled else gate.get("i")
-    s = C_t if tanh_C is None else tanh_C                          # tanh(C_t), or C_t (NOAF)
-
-    def dsigma(g, out):                                            # σ'(a_g) = σ(1 − σ), into out
-        np.subtract(1, gate[g], out=out)
-        out *= gate[g]
-        return out
-
-    # In place, into preallocated arrays: on (T, H, B) arrays, temporaries cost more than the arithmetic.
-    K = np.empty_like(C_t)
-    if tanh_C is None:
-        K.fill(1)
-    else:
-        np.multiply(s, s, out=K)
-        np.subtract(1, K, out=K)                                   # ∂tanh(C_t)/∂C_t = 1 − tanh²
-    Q = None
-    if o is not None:
-        Q = dsigma("o", np.empty_like(C_t))
-        Q *= s                                                     # ∂h_t/∂a_o = tanh(C_t) σ'(a_o)
-        K *= o
-        if "o" in p:
-            K += Q * p["o"]                                        # o_t reads C_t through p_o
-    PR = np.empty((C_t.shape[0], 2 + (f is not None) + ("i" in gate)) + C_t.shape[1:], C_t.dtype)
-    R = PR[:, 0]
-    R[...] = 1 if f is None else f
-    j = 1
-    for g, times in (("f", C_prev - C_tilde if v.coupled else C_prev), ("i", C_tilde)):
-        if g in gate:                                              # ∂C_t/∂a_f, ∂C_t/∂a_i
-            P = dsigma(g, PR[:, j])
-            P *= times                                             # coupled: i_t = 1 − f_t
-            if g in p:
-                R += P * p[g]                                      # f_t, i_t read C_{t-1}
-            j += 1
-    P = PR[:, j]                                                   # ∂C_t/∂a_C
-    if v.input_activation:
-        np.multiply(C_tilde, C_tilde, out=P)
-        np.subtract(1, P, out=P)
-    else:
-        P.fill(1)
-    if i is not None:
-        P *= i
-    return K, PR, Q
-
-
-def _backward_loop(d_out, dh, dC_next, W_hT, K, PR, Q, E, dh0):
-    """Backpropagation through time from t = T−1 down to 0 (compare numpy_lstm.backward).
-
-    Feature-major: d_out (T, H, B) is ∂L/∂output; dh is ∂L/∂h_{T−1} in total and dC_next is
-    ∂L/∂C_{T−1} from beyond the sequence, each (H, B). Fills E[t] = [∂L/∂C_{t−1}; ∂L/∂a_t]
-    and dh0 = ∂L/∂h_0.
-    """
-    T, H, B = d_out.shape
-    k1 = PR.shape[1]                                   # R and the blocks that scale with dC
-    E4 = E.reshape(T, -1, H, B)
-    dC = np.empty((H, B), E.dtype)
-    dC_b = dC[None]                                    # (1, H, B), broadcasts over PR's blocks
-    buffers = [np.empty((H, B), E.dtype), np.empty((H, B), E.dtype)]
-    none = itertools.repeat(None)
-    d_out_prev = itertools.chain(d_out[-2::-1], [None])          # ∂L/∂h_{t−1} from the output
-    steps = zip(range(T - 1, -1, -1), K[::-1], PR[::-1], none if Q is None else Q[::-1],
-                E4[::-1, :k1], none if Q is None else E4[::-1, k1], E[::-1, H:], E4[::-1, 0], d_out_prev)
-    mul, matmul = np.multiply, np.matmul
-    for t, K_t, PR_t, Q_t, dC_blocks, da_o, da, dC_prev, d_out_t in steps:
-        mul(dh, K_t, dC)
-        dC += dC_next                                  # ∂L/∂C_t
-        mul(PR_t, dC_b, dC_blocks)                     # ∂L/∂C_{t−1}, ∂L/∂a_f, ∂L/∂a_i, ∂L/∂a_C
-        if Q_t is not None:
-            mul(dh, Q_t, da_o)                         # ∂L/∂a_o
-        dh_prev = dh0 if t == 0 else buffers[t % 2]
-        matmul(W_hT, da, dh_prev)                      # through a_t = W·[h_{t−1}, x_t] + b ...
-        if d_out_t is not None:
-            dh_prev += d_out_t                         # ... and through the output h_{t−1}
-        dh, dC_next = dh_prev, dC_prev
