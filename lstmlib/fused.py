@@ -14,8 +14,9 @@ at once, what does not depend on the recursion (the input projection, the weight
 
 ``tests/test_fast_paths.py`` proves this path equal to the readable one (outputs, states and
 all gradients, float64, 1e-10) for every variant. ``lstmlib.LSTM`` and its subclasses use it
-unless gates are recorded (``return_gates=True``), the tensors are not float32/float64 on the
-CPU, a ``torch.func`` transform is running, or inside ``with lstmlib.fused.disabled():``.
+unless gates are recorded (``return_gates=True``), the sequence is shorter than ``MIN_STEPS``,
+the tensors are not float32/float64 on the CPU, a ``torch.func`` transform is running, or inside
+``with lstmlib.fused.disabled():``.
 Second derivatives (``create_graph=True``) and vmap over the backward recompute the sequence
 on the readable path, so they work too, at its speed.
 """
@@ -31,6 +32,7 @@ import torch
 from .cells import lstm_step
 from .fast_loops import backward_factors, backward_loop, forward_loop
 
+MIN_STEPS = 4                                          # shorter sequences take the readable path
 _ENABLED = [True]
 _blas = None                                           # NumPy's BLAS, found on first use
 _functorch = getattr(torch._C, "_functorch", None)
@@ -46,12 +48,18 @@ def disabled():
         _ENABLED.pop()
 
 
-def supported(*tensors: torch.Tensor) -> bool:
-    """Whether the fast path can run on these tensors: float32/float64 on the CPU, NumPy-viewable."""
-    if not _ENABLED[-1] or (_functorch is not None and _functorch.peek_interpreter_stack() is not None):
+def supported(x: torch.Tensor, *tensors: torch.Tensor) -> bool:
+    """Whether the fast path should run the sequence x (T, B, D) with these parameters and states.
+
+    It can when every tensor is float32/float64 on the CPU and NumPy can view it; it pays when
+    the sequence has at least ``MIN_STEPS`` steps (its fixed cost, about 0.1 ms, exceeds what it
+    saves on shorter ones, such as a model run one step at a time).
+    """
+    if not _ENABLED[-1] or x.shape[0] < MIN_STEPS or (
+            _functorch is not None and _functorch.peek_interpreter_stack() is not None):
         return False
     return all(t.device.type == "cpu" and t.dtype in (torch.float32, torch.float64) and _plain(t)
-               for t in tensors)
+               for t in (x, *tensors))
 
 
 def _plain(t):

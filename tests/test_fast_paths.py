@@ -95,8 +95,9 @@ def test_fast_path_equals_readable_cell(kwargs, given_state):
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 @pytest.mark.parametrize("shape", [(1, 1), (1, 3), (40, 1), (7, 2)])
-def test_sizes_and_seeds(seed, shape):
+def test_sizes_and_seeds(seed, shape, monkeypatch):
     """One step, batch of one, a longer sequence; peepholes on so every term is exercised."""
+    monkeypatch.setattr(fused, "MIN_STEPS", 1)         # the layer would run 1 step on the readable path
     T_, B_ = shape
     layer = make({"peepholes": ("f", "i", "o")}, seed=seed)
     x = torch.randn(T_, B_, D, dtype=torch.float64, requires_grad=True)
@@ -165,6 +166,8 @@ def test_when_the_fast_path_runs():
             pass
         assert not fused_node(layer(x)[0])                       # nesting restores correctly
     assert fused_node(layer(x)[0])
+    short = torch.randn(fused.MIN_STEPS - 1, B, D)                # too short to pay for the fast path
+    assert not fused_node(layer(short)[0]) and fused_node(layer(torch.randn(fused.MIN_STEPS, B, D))[0])
     half = lstmlib.LSTM(D, H, dtype=torch.bfloat16)               # NumPy has no bfloat16
     assert not fused.supported(x.bfloat16(), half.W)
     out = half(x.bfloat16())[0]
