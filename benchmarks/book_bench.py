@@ -21,6 +21,7 @@ BOOK = ROOT / "book"
 CHAPTER_LIMIT, LONG_CHAPTER_LIMIT, BOOK_LIMIT = 30.0, 60.0, 180.0
 LONG_CHAPTERS = ("09_", "10_")
 COLD_BUILD_LIMIT, WARM_BUILD_LIMIT = 240.0, 30.0
+ANSI = re.compile(r"\x1b\[[0-9;]*m")                 # terminal colours in tracebacks and logs
 
 
 def notebooks() -> list:
@@ -45,7 +46,7 @@ def run_notebook(path: Path, timeout: int = 600) -> dict:
     try:
         client.execute()
     except Exception as e:                          # a failing chapter is reported, not fatal
-        message = re.sub(r"\x1b\[[0-9;]*m", "", str(e)).strip()      # drop terminal colours
+        message = ANSI.sub("", str(e)).strip()
         error = f"{type(e).__name__}: {message.splitlines()[-1] if message else ''}"[:300]
     seconds = time.perf_counter() - t0
     return {"notebook": str(path.relative_to(ROOT)), "seconds": seconds, "limit": limit(path),
@@ -84,13 +85,13 @@ def site(keep: bool = False) -> dict:
             t0 = time.perf_counter()
             proc = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
             seconds = time.perf_counter() - t0
-            warnings = len(re.findall(r"WARNING|ERROR", proc.stderr + proc.stdout))
+            log = ANSI.sub("", proc.stdout + proc.stderr)
+            problems = [line.strip() for line in log.splitlines()
+                        if re.search(r"\b(WARNING|ERROR)\b", line) and "IPKernelApp" not in line]
             result[name] = {"seconds": seconds, "limit": limit_s, "returncode": proc.returncode,
-                            "warnings": warnings, "ok": proc.returncode == 0 and seconds < limit_s}
-            print(f"  {name} site build {seconds:6.1f} s  (limit {limit_s:.0f} s)  exit {proc.returncode}, "
-                  f"{warnings} warning/error lines", flush=True)
-            if proc.returncode != 0:
-                result[name]["tail"] = (proc.stdout + proc.stderr)[-1500:]
+                            "problems": problems[:10], "ok": proc.returncode == 0 and seconds < limit_s}
+            print(f"  {name} site build {seconds:6.1f} s  (limit {limit_s:.0f} s)  exit {proc.returncode}"
+                  + "".join(f"\n    {line}" for line in problems[:5]), flush=True)
     finally:
         if not keep:
             shutil.rmtree(out, ignore_errors=True)

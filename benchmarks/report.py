@@ -70,10 +70,14 @@ def markdown(results: dict) -> str:
         site = s.get("site")
         if site:
             out += ["| site build | seconds | limit | exit code | within |", "|---|---:|---:|---:|:---:|"]
+            problems = []
             for name in ("cold", "warm"):
                 if name in site:
                     r = site[name]
                     out.append(f"| {name} | {r['seconds']:.1f} | {r['limit']:.0f} | {r['returncode']} | {_ok(r['ok'])} |")
+                    problems += [p for p in r.get("problems", []) if p not in problems]
+            if problems:
+                out += ["", "The build reported:", ""] + [f"- `{p}`" for p in problems]
             out += ["", f"`jupyter-book {site['command'].split(' --path-output')[0]}` into a fresh temporary folder "
                     "(cold: nothing cached, every notebook executed), then the same command again (warm).", ""]
     return "\n".join(out)

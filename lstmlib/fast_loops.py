@@ -39,9 +39,14 @@ def forward_loop(G, W_h, hs, Cs, tanh_C, order, v, peep):
     half = np.array(0.5, G.dtype)                     # 0-d arrays: cheaper than Python floats
     mul, tanh, matmul = np.multiply, np.tanh, np.matmul
     coupled, late_o = v.coupled, v.late_o
-    steps = zip(G, G[:, :n_tanh * H], G[:, :n_early * H], G4, block["f"], block["i"], block["C"],
-                block["o"], hs[:-1], Cs[:-1], Cs[1:], none if tanh_C is None else tanh_C, hs[1:])
-    for a, squash, sig, g, f, i, C_tilde, o, h_prev, C_prev, C_t, tanh_C_t, h_t in steps:
+    # One view per array and step, made by zip in C (cheaper than indexing); h_t and C_t are
+    # carried over as the next step's h_{t-1} and C_{t-1}.
+    steps = zip(G, none if n_tanh == len(order) else G[:, :n_tanh * H], G[:, :n_early * H],
+                none if fi_peep is None else G4, block["f"], block["i"], block["C"], block["o"],
+                Cs[1:], none if tanh_C is None else tanh_C, hs[1:])
+    h_prev, C_prev = hs[0], Cs[0]
+    for a, squash, sig, g, f, i, C_tilde, o, C_t, tanh_C_t, h_t in steps:
+        squash = a if squash is None else squash
         matmul(W_h, h_prev, ah)
         a += ah                                                    # a_t = W·[h_{t-1}, x_t] + b
         if fi_peep is not None:
@@ -75,16 +80,17 @@ def forward_loop(G, W_h, hs, Cs, tanh_C, order, v, peep):
             mul(o, s, h_t)                                         # h_t = o_t ⊙ tanh(C_t)
         else:
             np.copyto(h_t, s)                                      # no output gate: o_t = 1
+        h_prev, C_prev = h_t, C_t
 
 
 def backward_factors(G4, order, Cs, tanh_C, v, p):
     """Everything in the backward recursion that does not depend on it, for all t at once.
 
     With dh = ∂L/∂h_t and dC = ∂L/∂C_t (all paths), one step of BPTT is
-        dC          = ∂L/∂C_t from step t+1  +  dh ⊙ K     (through h_t = o_t ⊙ tanh(C_t))
+        dC          = ∂L/∂C_t from step t+1  +  dh ⊙ K   (through h_t = o_t ⊙ tanh(C_t))
         ∂L/∂a_o     = dh ⊙ Q
-        ∂L/∂a_g     = dC ⊙ P_g  for g in f, i, C           (through C_t = f_t ⊙ C_{t-1} + i_t ⊙ C̃_t)
-        ∂L/∂C_{t-1} = dC ⊙ R                               (the constant error carousel: R = f_t)
+        ∂L/∂a_g     = dC ⊙ P_g  for g = f, i, C      (through C_t = f_t ⊙ C_{t-1} + i_t ⊙ C̃_t)
+        ∂L/∂C_{t-1} = dC ⊙ R                         (the constant error carousel: R = f_t)
     G4 (T, n, H, B) holds the gates in ``order``, Cs is (T + 1, H, B), a peephole p is (H, 1).
     Returns K (T, H, B), PR = [R, P_f, P_i, P_C] stacked in W's row order (T, k + 1, H, B),
     and Q (T, H, B), or None when there is no output gate.
@@ -136,32 +142,32 @@ def backward_factors(G4, order, Cs, tanh_C, v, p):
     return K, PR, Q
 
 
-def backward_loop(d_out, dh, dC_next, W_hT, K, PR, Q, E, dh0):
+def backward_loop(d_out, dh, dC_next, W_hT, K, PR, Q, E):
     """Backpropagation through time from t = T−1 down to 0 (compare numpy_lstm.backward).
 
     Feature-major: d_out (T, H, B) is ∂L/∂output; dh is ∂L/∂h_{T−1} in total and dC_next is
     ∂L/∂C_{T−1} from beyond the sequence, each (H, B). Fills E[t] = [∂L/∂C_{t−1}; ∂L/∂a_t]
-    and dh0 = ∂L/∂h_0.
+    and returns ∂L/∂h_0.
     """
     T, H, B = d_out.shape
     k1 = PR.shape[1]                                   # R and the blocks that scale with dC
     E4 = E.reshape(T, -1, H, B)
     dC = np.empty((H, B), E.dtype)
     dC_b = dC[None]                                    # (1, H, B), broadcasts over PR's blocks
-    buffers = [np.empty((H, B), E.dtype), np.empty((H, B), E.dtype)]
+    spare = np.empty((H, B), E.dtype)                  # receives ∂L/∂h_{t−1} while dh is read
     none = itertools.repeat(None)
     d_out_prev = itertools.chain(d_out[-2::-1], [None])          # ∂L/∂h_{t−1} from the output
-    steps = zip(range(T - 1, -1, -1), K[::-1], PR[::-1], none if Q is None else Q[::-1],
-                E4[::-1, :k1], none if Q is None else E4[::-1, k1], E[::-1, H:], E4[::-1, 0], d_out_prev)
+    steps = zip(K[::-1], PR[::-1], none if Q is None else Q[::-1], E4[::-1, :k1],
+                none if Q is None else E4[::-1, k1], E[::-1, H:], E4[::-1, 0], d_out_prev)
     mul, matmul = np.multiply, np.matmul
-    for t, K_t, PR_t, Q_t, dC_blocks, da_o, da, dC_prev, d_out_t in steps:
+    for K_t, PR_t, Q_t, dC_blocks, da_o, da, dC_prev, d_out_t in steps:
         mul(dh, K_t, dC)
         dC += dC_next                                  # ∂L/∂C_t
-        mul(PR_t, dC_b, dC_blocks)                     # ∂L/∂C_{t−1}, ∂L/∂a_f, ∂L/∂a_i, ∂L/∂a_C
+        mul(PR_t, dC_b, dC_blocks)                     # ∂L/∂C_{t−1}; ∂L/∂a_f, a_i, a_C
         if Q_t is not None:
             mul(dh, Q_t, da_o)                         # ∂L/∂a_o
-        dh_prev = dh0 if t == 0 else buffers[t % 2]
-        matmul(W_hT, da, dh_prev)                      # through a_t = W·[h_{t−1}, x_t] + b ...
+        matmul(W_hT, da, spare)                        # ∂L/∂h_{t−1} through a_t = W·[h_{t−1}, x_t] + b
         if d_out_t is not None:
-            dh_prev += d_out_t                         # ... and through the output h_{t−1}
-        dh, dC_next = dh_prev, dC_prev
+            spare += d_out_t                           # and through the output h_{t−1}
+        dh, spare, dC_next = spare, dh, dC_prev
+    return dh

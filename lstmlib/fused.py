@@ -157,11 +157,10 @@ class _LSTMScan(torch.autograd.Function):
         # E[t] = [∂L/∂C_{t-1}; ∂L/∂a_t in W's row order], (n + 1)H rows; the first k + 1 blocks
         # are ∂L/∂C_t times PR[t], the output gate's block is ∂L/∂h_t times Q[t].
         E = np.empty((T, (n + 1) * H, B), W_.dtype)
-        dh0 = np.empty((H, B), W_.dtype)
         d_out = np.ascontiguousarray(d_output.numpy().transpose(0, 2, 1))   # (T, H, B)
         with _one_blas_thread():
-            backward_loop(d_out, d_out[-1] + d_hT.numpy().T, np.ascontiguousarray(d_CT.numpy().T),
-                           np.ascontiguousarray(W_[:, :H].T), K, PR, Q, E, dh0)
+            dh0 = backward_loop(d_out, d_out[-1] + d_hT.numpy().T, np.ascontiguousarray(d_CT.numpy().T),
+                                np.ascontiguousarray(W_[:, :H].T), K, PR, Q, E)   # (H, B)
         da = torch.from_numpy(E)[:, H:].permute(1, 0, 2).reshape(n * H, T * B)   # ∂L/∂a_t, all t
         need = ctx.needs_input_grad
         grads = dict.fromkeys(("x", "h0", "C0", "W", "b", "p_f", "p_i", "p_o"))
