@@ -29,9 +29,20 @@ def fwd_bwd(layer, x):
     return step
 
 
+def with_threads(n, fn, *args, **kwargs):
+    """Run fn with torch using n threads (None: torch's default), then restore the setting."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(n or before)
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        torch.set_num_threads(before)
+
+
 def layers(rounds: int = 21, sizes=SIZES, dtype=torch.float32) -> list:
     """One row per (layer, size): medians in ms and the median of per-round ratios."""
     rows = []
+    threads = torch.get_num_threads()
     for kind, (ours_cls, torch_cls) in KINDS.items():
         for B, T in sizes:
             torch.manual_seed(0)
@@ -45,7 +56,7 @@ def layers(rounds: int = 21, sizes=SIZES, dtype=torch.float32) -> list:
                 slow = fwd_bwd(ours, x)
                 contestants["readable"] = lambda: _readable(slow)
             t = interleaved(contestants, rounds)
-            row = {"layer": kind, "B": B, "T": T, "D": D, "H": H, "rounds": rounds,
+            row = {"layer": kind, "B": B, "T": T, "D": D, "H": H, "rounds": rounds, "threads": threads,
                    "lstmlib_ms": 1e3 * median(t["lstmlib"]), "torch_ms": 1e3 * median(t["torch"]),
                    "ratio": median_ratio(t["lstmlib"], t["torch"]), "target": TARGET,
                    "noise": max(spread(t["lstmlib"]), spread(t["torch"]))}
@@ -63,7 +74,8 @@ def _readable(step):
 
 
 def _line(row):
-    s = (f"  {row['layer']:4s} B={row['B']:<3d} T={row['T']:<5d} lstmlib {row['lstmlib_ms']:8.2f} ms  "
+    s = (f"  {row['threads']} thread(s) {row['layer']:4s} B={row['B']:<3d} T={row['T']:<5d} "
+         f"lstmlib {row['lstmlib_ms']:8.2f} ms  "
          f"torch {row['torch_ms']:8.2f} ms  ratio {row['ratio']:5.2f}")
     if "readable_ms" in row:
         s += f"  (readable path {row['readable_ms']:.1f} ms, {row['readable_ratio']:.1f}×)"
@@ -133,13 +145,13 @@ def floor(B: int = 1, T: int = 1000, rounds: int = 21, calls: int = 20000) -> di
     us = {k: 1e6 * per_call(fn, calls) for k, fn in cost.items()}
     fwd_floor = 9 * us["numpy_call_us"] + us["numpy_matmul_us"]
     bwd_floor = 5 * us["numpy_call_us"] + us["numpy_matmul_us"]
-    row = {"B": B, "T": T, "D": D, "H": H, "rounds": rounds,
+    row = {"B": B, "T": T, "D": D, "H": H, "rounds": rounds, "threads": torch.get_num_threads(),
            "fast_fwd_us_per_step": 1e6 * median(t["fast_fwd"]) / T,
            "torch_fwd_us_per_step": 1e6 * median(t["torch_fwd"]) / T,
            "fast_us_per_step": 1e6 * median(t["fast"]) / T,
            "torch_us_per_step": 1e6 * median(t["torch"]) / T,
            "numpy_floor_us_per_step": fwd_floor + bwd_floor, **us}
-    print(f"  per step, B={B} T={T}: fast path {row['fast_us_per_step']:.1f} µs "
+    print(f"  {row['threads']} thread(s), per step, B={B} T={T}: fast path {row['fast_us_per_step']:.1f} µs "
           f"(forward {row['fast_fwd_us_per_step']:.1f}), torch.nn {row['torch_us_per_step']:.1f} µs "
           f"(forward {row['torch_fwd_us_per_step']:.1f}); NumPy call floor {row['numpy_floor_us_per_step']:.1f} µs",
           flush=True)

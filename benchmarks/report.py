@@ -23,25 +23,20 @@ def markdown(results: dict) -> str:
         s = results["layers"]
         out += [f"## lstmlib's layers against torch.nn ({s['date']}, load {s['load']})", "",
                 "Forward + backward of `layer(x)[0].sum()`, float32, gates not recorded, D = 16, H = 64; "
-                "median of the per-round ratios over interleaved rounds. Target: ratio ≤ 2.0.", "",
-                "| layer | B | T | lstmlib (ms) | torch.nn (ms) | ratio | ≤ 2.0 | noise | readable path (ms, ratio) |",
-                "|---|---:|---:|---:|---:|---:|:---:|---:|---|"]
+                "the ratio is the median of the per-round ratios lstmlib / torch.nn over interleaved "
+                "rounds. Target: ratio ≤ 2.0. Both with torch's default thread count (what a reader "
+                "gets) and with one thread (what the chapters set: these networks are small).", "",
+                "| torch threads | layer | B | T | lstmlib (ms) | torch.nn (ms) | ratio | ≤ 2.0 | noise "
+                "| readable path (ms, ratio) |",
+                "|---:|---|---:|---:|---:|---:|---:|:---:|---:|---|"]
         for r in s["rows"]:
             readable = f"{r['readable_ms']:.1f}, {r['readable_ratio']:.1f}×" if "readable_ms" in r else ""
-            out.append(f"| {r['layer']} | {r['B']} | {r['T']} | {r['lstmlib_ms']:.2f} | {r['torch_ms']:.2f} | "
-                       f"{r['ratio']:.2f} | {_ok(r['ratio'] <= r['target'])} | {r['noise']:.0%} | {readable} |")
+            out.append(f"| {r.get('threads', '')} | {r['layer']} | {r['B']} | {r['T']} | {r['lstmlib_ms']:.2f} "
+                       f"| {r['torch_ms']:.2f} | {r['ratio']:.2f} | {_ok(r['ratio'] <= r['target'])} "
+                       f"| {r['noise']:.0%} | {readable} |")
         out.append("")
-        f = s.get("floor")
-        if f:
-            out += [f"Where the time goes (LSTM, B = {f['B']}, T = {f['T']}), per time step: the fast path "
-                    f"{f['fast_us_per_step']:.1f} µs (forward alone {f['fast_fwd_us_per_step']:.1f} µs), "
-                    f"torch.nn {f['torch_us_per_step']:.1f} µs (forward alone {f['torch_fwd_us_per_step']:.1f} µs). "
-                    f"One NumPy call on a (64, 1) array costs {f['numpy_call_us']:.2f} µs and a (256, 64) × (64, 1) "
-                    f"matmul {f['numpy_matmul_us']:.2f} µs, so the fast path's 16 calls per step (10 forward, "
-                    f"6 backward) cannot take less than {f['numpy_floor_us_per_step']:.1f} µs; the rest is the "
-                    f"loop and its per-step views. The same loop in torch calls would pay "
-                    f"{f['torch_call_us']:.2f} µs per call ({f['torch_addmm_us']:.2f} µs for addmm) and "
-                    f"{f['torch_view_us']:.2f} µs per slice; torch.nn runs its loop in C++.", ""]
+        for f in s.get("floors", []):
+            out += [_floor(f), ""]
     if "numpy" in results:
         s = results["numpy"]
         out += [f"## Appendix A1's NumPy LSTM against torch.nn.LSTM ({s['date']}, load {s['load']})", "",
@@ -81,3 +76,15 @@ def markdown(results: dict) -> str:
             out += ["", f"`jupyter-book {site['command'].split(' --path-output')[0]}` into a fresh temporary folder "
                     "(cold: nothing cached, every notebook executed), then the same command again (warm).", ""]
     return "\n".join(out)
+
+
+def _floor(f: dict) -> str:
+    return (f"Where the time goes (LSTM, B = {f['B']}, T = {f['T']}, torch on {f['threads']} thread(s)), "
+            f"per time step: the fast path {f['fast_us_per_step']:.1f} µs (forward alone "
+            f"{f['fast_fwd_us_per_step']:.1f} µs), torch.nn {f['torch_us_per_step']:.1f} µs (forward alone "
+            f"{f['torch_fwd_us_per_step']:.1f} µs). One NumPy call on a (64, 1) array costs "
+            f"{f['numpy_call_us']:.2f} µs and a (256, 64) × (64, 1) product {f['numpy_matmul_us']:.2f} µs, so "
+            f"the fast path's 16 calls per step (10 forward, 6 backward) cannot take less than "
+            f"{f['numpy_floor_us_per_step']:.1f} µs; the rest is the loop itself. The same loop in torch calls "
+            f"would pay {f['torch_call_us']:.2f} µs per call ({f['torch_addmm_us']:.2f} µs for addmm) and "
+            f"{f['torch_view_us']:.2f} µs per slice; torch.nn runs its loop in C++.")

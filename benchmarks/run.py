@@ -30,8 +30,9 @@ def main(argv=None) -> int:
     parser.add_argument("--only", choices=SECTIONS, action="append",
                         help="run only this section (repeatable); default: all")
     parser.add_argument("--rounds", type=int, default=21, help="interleaved rounds per comparison")
-    parser.add_argument("--threads", type=int, help="torch.set_num_threads for the layer timings "
-                        "(default: torch's own choice, as a reader gets)")
+    parser.add_argument("--threads", type=int, nargs="+", default=[0, 1],
+                        help="torch thread counts for the layer timings, 0 = torch's default "
+                        "(default: 0 1, i.e. what a reader gets and what the chapters set)")
     parser.add_argument("--no-site", action="store_true", help="book section: skip the two site builds")
     parser.add_argument("--quick", action="store_true",
                         help="tiny sizes and 2 rounds: checks that the harness runs, numbers mean nothing")
@@ -39,13 +40,9 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     only = args.only or list(SECTIONS)
 
-    import torch
-
     import book_bench
     import layer_bench
 
-    if args.threads:
-        torch.set_num_threads(args.threads)
 
     path = args.out / "latest.json"
     results = json.loads(path.read_text()) if path.exists() and not args.quick else {}
@@ -59,12 +56,15 @@ def main(argv=None) -> int:
 
     if "layers" in only:
         print("lstmlib against torch.nn (forward + backward, float32):", flush=True)
-        rows = layer_bench.layers(rounds, sizes)
-        floor = layer_bench.floor(*sizes[-1], rounds=rounds, calls=500 if args.quick else 20000)
-        results["layers"] = {"rows": rows, "floor": floor, "date": stamp(), "load": timing.load()}
+        rows, floors = [], []
+        for n in args.threads:
+            rows += layer_bench.with_threads(n, layer_bench.layers, rounds, sizes)
+            floors.append(layer_bench.with_threads(n, layer_bench.floor, *sizes[-1], rounds=rounds,
+                                                   calls=500 if args.quick else 20000))
+        results["layers"] = {"rows": rows, "floors": floors, "date": stamp(), "load": timing.load()}
     if "numpy" in only:
         print("Appendix A1's NumPy LSTM against torch.nn.LSTM (float64):", flush=True)
-        rows = layer_bench.numpy_vs_torch(rounds, sizes)
+        rows = layer_bench.with_threads(args.threads[0], layer_bench.numpy_vs_torch, rounds, sizes)
         results["numpy"] = {"rows": rows, "date": stamp(), "load": timing.load()}
     if "book" in only:
         print("The book's budget (each notebook in a fresh kernel):", flush=True)
