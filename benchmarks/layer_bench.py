@@ -101,10 +101,11 @@ def numpy_vs_torch(rounds: int = 15, sizes=SIZES) -> list:
 
         t = interleaved({"numpy": numpy_step, "torch": fwd_bwd(ref, x), "lstmlib": fwd_bwd(ours, x)}, rounds)
         row = {"B": B, "T": T, "D": D, "H": H, "dtype": "float64", "rounds": rounds,
+               "threads": torch.get_num_threads(),
                "numpy_ms": 1e3 * median(t["numpy"]), "torch_ms": 1e3 * median(t["torch"]),
                "lstmlib_ms": 1e3 * median(t["lstmlib"]), "ratio": median_ratio(t["numpy"], t["torch"])}
         rows.append(row)
-        print(f"  numpy LSTM B={B:<3d} T={T:<5d} {row['numpy_ms']:8.2f} ms  torch {row['torch_ms']:8.2f} ms  "
+        print(f"  {row['threads']} thread(s) numpy LSTM B={B:<3d} T={T:<5d} {row['numpy_ms']:8.2f} ms  torch {row['torch_ms']:8.2f} ms  "
               f"ratio {row['ratio']:5.2f}  (lstmlib.LSTM float64 {row['lstmlib_ms']:.2f} ms)", flush=True)
     return rows
 

@@ -42,11 +42,11 @@ def markdown(results: dict) -> str:
         out += [f"## Appendix A1's NumPy LSTM against torch.nn.LSTM ({s['date']}, load {s['load']})", "",
                 "Forward + hand-written BPTT (`numpy_lstm.forward`, `backward`) against torch.nn.LSTM's "
                 "forward + backward, float64 both, D = 16, H = 64.", "",
-                "| B | T | NumPy LSTM (ms) | torch.nn (ms) | ratio | lstmlib.LSTM float64 (ms) |",
-                "|---:|---:|---:|---:|---:|---:|"]
+                "| torch threads | B | T | NumPy LSTM (ms) | torch.nn (ms) | ratio | lstmlib.LSTM float64 (ms) |",
+                "|---:|---:|---:|---:|---:|---:|---:|"]
         for r in s["rows"]:
-            out.append(f"| {r['B']} | {r['T']} | {r['numpy_ms']:.2f} | {r['torch_ms']:.2f} | {r['ratio']:.2f} | "
-                       f"{r['lstmlib_ms']:.2f} |")
+            out.append(f"| {r.get('threads', '')} | {r['B']} | {r['T']} | {r['numpy_ms']:.2f} | {r['torch_ms']:.2f} "
+                       f"| {r['ratio']:.2f} | {r['lstmlib_ms']:.2f} |")
         out.append("")
     if "book" in results:
         s = results["book"]

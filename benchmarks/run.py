@@ -64,7 +64,8 @@ def main(argv=None) -> int:
         results["layers"] = {"rows": rows, "floors": floors, "date": stamp(), "load": timing.load()}
     if "numpy" in only:
         print("Appendix A1's NumPy LSTM against torch.nn.LSTM (float64):", flush=True)
-        rows = layer_bench.with_threads(args.threads[0], layer_bench.numpy_vs_torch, rounds, sizes)
+        rows = [row for n in args.threads
+                for row in layer_bench.with_threads(n, layer_bench.numpy_vs_torch, rounds, sizes)]
         results["numpy"] = {"rows": rows, "date": stamp(), "load": timing.load()}
     if "book" in only:
         print("The book's budget (each notebook in a fresh kernel):", flush=True)

@@ -22,6 +22,6 @@ def test_benchmark_harness_writes_its_results(tmp_path):
         assert r["lstmlib_ms"] > 0 and r["torch_ms"] > 0
         assert 0 < r["ratio"] < float("inf")
     assert all("readable_ms" in r for r in rows if r["layer"] == "LSTM")
-    assert len(results["numpy"]["rows"]) == 2
+    assert len(results["numpy"]["rows"]) == 4                       # 2 sizes × 2 thread settings
     text = (tmp_path / "latest.md").read_text()
     assert "| LSTM | 1 | 30 |" in text and "NumPy LSTM" in text and results["machine"]["cpu"] in text
