@@ -340,3 +340,15 @@ def test_animation_frames_have_no_overlapping_text(cls):
     W, H = fig.canvas.get_width_height()
     assert all(b.x0 >= 0 and b.y0 >= 0 and b.x1 <= W and b.y1 <= H for _, b in found)
     assert W == 560, "7 in at 80 dpi"
+
+
+def test_animation_html_is_self_contained():
+    """The site works offline: the player's HTML requests nothing (matplotlib's to_jshtml loads
+    Font Awesome from a CDN; offline_html replaces its icons with text) and its image has alt text."""
+    lstm = lstmlib.LSTM(2, 4)
+    html = diagrams.animate_lstm(lstm, torch.randn(3, 2)).data
+    assert "<link" not in html and not re.search(r'(?:href|src)="https?:', html)
+    assert "font-awesome" not in html and 'class="fa ' not in html
+    assert html.count("<button") == html.count('<span aria-hidden="true">') == 9
+    alt = re.search(r'<img alt="([^"]+)" id=', html).group(1)
+    assert "LSTM" in alt and "3 steps" in alt and "cell state" in alt

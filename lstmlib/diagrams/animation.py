@@ -6,9 +6,15 @@ as the fill of its box (one bar per hidden unit: f_t, i_t, o_t from 0 to 1, C̃_
 around the middle) and three bar rows: the input x_t, the cell state C_t and the output h_t.
 
 The frames are rendered once, as PNG, into HTML with matplotlib's ``to_jshtml``: the result
-plays in a notebook and on the static website, without a kernel.
+plays in a notebook and on the static website, without a kernel. :func:`offline_html` makes
+that HTML self-contained: matplotlib's player loads its button icons (Font Awesome) from a CDN,
+which the course's offline site must not do, so the icons become plain text symbols, and the
+frame image gets alt text.
 """
 from __future__ import annotations
+
+import html as html_lib
+import re
 
 import matplotlib as mpl
 import torch
@@ -127,7 +133,30 @@ def animate_lstm(lstm, x, *, units=None, interval=800, dpi=80, max_steps=40):
     anim = FuncAnimation(fig, frame, frames=range(T), interval=interval, blit=False, cache_frame_data=False)
     with mpl.rc_context({"savefig.dpi": dpi}):         # to_jshtml saves at savefig.dpi (style.use() sets 100)
         html = anim.to_jshtml(default_mode="loop")
-    return Animation(html, T)
+    return Animation(offline_html(html, _alt(lstm, T)), T)
+
+
+# to_jshtml's Font Awesome icons, as text symbols every system font has
+ICONS = {"fa-minus": "\u2212", "fa-plus": "+", "fa-fast-backward": "\u00ab", "fa-step-backward": "\u2039",
+         "fa-play fa-flip-horizontal": "\u25c0", "fa-pause": "\u275a\u275a", "fa-play": "\u25b6",
+         "fa-step-forward": "\u203a", "fa-fast-forward": "\u00bb"}
+
+
+def offline_html(html: str, alt: str) -> str:
+    """to_jshtml's HTML without requests outside the page: no CDN stylesheet, text icons, alt text."""
+    html = re.sub(r'<link[^>]*font-awesome[^>]*>', "", html)
+    for icon, text in ICONS.items():
+        html = html.replace(f'<i class="fa {icon}"></i>', f'<span aria-hidden="true">{text}</span>')
+    leftover = re.findall(r'<i class="fa [^"]*">', html) + re.findall(r'(?:href|src)="https?:', html)
+    if leftover:
+        raise RuntimeError(f"matplotlib's animation HTML changed; unhandled external parts: {leftover}")
+    return html.replace("<img id=", f'<img alt="{html_lib.escape(alt)}" id=', 1)
+
+
+def _alt(lstm, T):
+    return (f"Animation of an {type(lstm).__name__} reading a sequence of {T} steps, one frame per step: "
+            "each gate box fills with its activation and bar rows show the input x_t, the cell state C_t "
+            "and the output h_t. Use the buttons below to play or step through it.")
 
 
 def _figure(lstm, x, units, dpi):
