@@ -52,7 +52,8 @@ def markdown(results: dict) -> str:
         s = results["book"]
         b = s["run"]
         out += [f"## The book's time budget ({s['date']}, load {b['load']})", "",
-                "Each notebook executed top to bottom in a fresh `python3` kernel (nbclient), one after another.", ""]
+                "Each notebook executed top to bottom in a fresh `python3` kernel (nbclient), one after "
+                "another; the seconds include starting the kernel.", ""]
         if b["notebooks"]:
             out += ["| notebook | seconds | limit | within |", "|---|---:|---:|:---:|"]
             for r in b["notebooks"]:
@@ -84,7 +85,7 @@ def _floor(f: dict) -> str:
             f"{f['fast_fwd_us_per_step']:.1f} µs), torch.nn {f['torch_us_per_step']:.1f} µs (forward alone "
             f"{f['torch_fwd_us_per_step']:.1f} µs). One NumPy call on a (64, 1) array costs "
             f"{f['numpy_call_us']:.2f} µs and a (256, 64) × (64, 1) product {f['numpy_matmul_us']:.2f} µs, so "
-            f"the fast path's 16 calls per step (10 forward, 6 backward) cannot take less than "
+            f"the fast path's 16 calls per step (10 forward, 6 backward, one product each) cannot take less than "
             f"{f['numpy_floor_us_per_step']:.1f} µs; the rest is the loop itself. The same loop in torch calls "
             f"would pay {f['torch_call_us']:.2f} µs per call ({f['torch_addmm_us']:.2f} µs for addmm) and "
             f"{f['torch_view_us']:.2f} µs per slice; torch.nn runs its loop in C++.")
