@@ -203,6 +203,10 @@ class LSTM(_Recurrent):
 
     Variants: ``peepholes`` (a subset of "f", "i", "o"; see :class:`PeepholeLSTM`) and
     ``coupled`` (i_t = 1 − f_t; see :class:`CoupledLSTM`).
+
+    Speed: a sequence runs as one autograd Function (:mod:`lstmlib.fused`), which computes the
+    same numbers as stepping :func:`lstmlib.cells.lstm_step` under autograd; gate recording,
+    sequences under 4 steps and ``with lstmlib.fused.disabled():`` take that readable path.
     """
 
     def __init__(self, input_size, hidden_size, batch_first=False, *, init="course", forget_bias=None,
