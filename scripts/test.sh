@@ -8,4 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export LSTMLIB_PROGRESS=0
+# Two pytest workers share two cores: one thread each. With torch's default (a thread per core
+# in every worker) the small models of the course ran 30-80 times slower under load.
+export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 .venv/bin/python -m pytest --nbval-lax -n 2 --dist loadfile "$@"
