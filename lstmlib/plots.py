@@ -91,12 +91,7 @@ def learning_curves(curves, *, baseline=None, baseline_label="baseline", ylabel=
         ax.plot(steps, smooth(values, window), color=colour, label=label, **kw)
     if baseline is not None:
         ax.axhline(baseline, color=style.MODEL["baseline"], linestyle="--", linewidth=1.4, label=baseline_label)
-    if log:
-        ax.set_yscale("log")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.legend()
-    return fig
+    return _finish(fig, ax, log, xlabel, ylabel)
 
 
 def by_distance(curves, *, ylabel, xlabel="distance T − t (time steps)", log=True, ax=None, height=3.5):
@@ -111,6 +106,11 @@ def by_distance(curves, *, ylabel, xlabel="distance T − t (time steps)", log=T
         if log:   # a value that underflowed to 0 has no place on a log axis: the line stops there
             values = np.where(values > 0, values, np.nan)
         ax.plot(np.arange(len(values)), values, label=label, **kw)
+    return _finish(fig, ax, log, xlabel, ylabel)
+
+
+def _finish(fig, ax, log, xlabel, ylabel):
+    """Log scale if asked, axis labels, legend."""
     if log:
         ax.set_yscale("log")
     ax.set_xlabel(xlabel)

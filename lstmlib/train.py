@@ -9,7 +9,6 @@ never otherwise; the book's build removes stderr from the pages (``nb_output_std
 """
 from __future__ import annotations
 
-import math
 import os
 import sys
 import time

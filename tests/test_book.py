@@ -2,28 +2,15 @@
 import json
 import pathlib
 
-import yaml
+from site_browser import toc_pages
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
 
 
 def toc_files():
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                files.append(node["file"])
-            for v in node.values():
-                walk(v)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v)
-
-    walk({k: v for k, v in toc.items() if k != "root"})
-    return files
+    """Every file of _toc.yml, relative to the repository root and without suffix: ``book/intro``."""
+    return [page.removesuffix(".html") for page in toc_pages(ROOT)]
 
 
 def notebooks():

@@ -15,15 +15,6 @@ from lstmlib import experiments, tasks
 SEEDS = (1, 2, 3, 4, 5)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """As in the notebook: small networks run fastest on one thread (and stay fast beside other jobs)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 @functools.lru_cache(maxsize=None)
 def chapter(seed):
     """The chapter's experiments in the chapter's order, for one seed."""

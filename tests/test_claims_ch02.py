@@ -14,14 +14,6 @@ SEEDS = (1, 2, 3, 4, 5)
 BIASES = (0.0, 1.0, 3.0)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def sigma(b):
     return torch.sigmoid(torch.tensor(b)).item()
 
