@@ -19,7 +19,7 @@ Modules, one job each:
 """
 from .layers import GRU, LSTM, RNN, CoupledLSTM, PeepholeLSTM
 from .seed import seed_everything
-from .train import History, train
+from .train import Diverged, History, train
 
-__all__ = ["RNN", "LSTM", "PeepholeLSTM", "CoupledLSTM", "GRU", "seed_everything", "train", "History"]
+__all__ = ["RNN", "LSTM", "PeepholeLSTM", "CoupledLSTM", "GRU", "seed_everything", "train", "History", "Diverged"]
 __version__ = "0.1.0"

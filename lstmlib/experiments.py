@@ -21,7 +21,7 @@ from torch import nn
 from . import gradients, tasks
 from .models import LastStep, accuracy
 from .seed import seed_everything
-from .train import History, train
+from .train import Diverged, History, smooth, train
 
 # The adding problem at T = 100 (chapter 1).
 ADDING = dict(T=100, hidden_size=32, batch=128, lr=3e-2, clip=1.0, steps=700, forget_bias=2.0)
@@ -86,16 +86,15 @@ def held_out_mse(model: nn.Module, seed: int, T: int = ADDING["T"], n: int = 200
 
 
 def min_smoothed(values, window: int = 25) -> float:
-    """The lowest moving average (over ``window`` steps) of a loss curve."""
-    values = np.asarray(values, dtype=float)
-    return float(np.convolve(values, np.ones(window) / window, mode="valid").min())
+    """The lowest moving average (over full windows of ``window`` steps) of a loss curve."""
+    return float(smooth(values, window)[window - 1:].min())
 
 
 @dataclass
 class Exploding:
     """What :func:`exploding` measured."""
     norms: np.ndarray                       # ‖∂h_T/∂h_t‖ by distance, recurrent weights scaled up
-    diverged_at: int | None                 # step at which unclipped SGD overflowed (None: it did not)
+    diverged_at: int | None                 # step (from 1) at which unclipped SGD overflowed (None: it did not)
     clipped: History = field(repr=False)    # the same training with the gradient norm clipped to 1
 
 
@@ -115,17 +114,12 @@ def exploding(seed: int, scale: float = EXPLODING["scale"], lr: float = EXPLODIN
         return m
 
     norms = gradient_norms({"RNN": model()}, probe(seed, T))["RNN"]
-    calls = []
-
-    def counted():
-        batch_of = tasks.batches(tasks.adding_problem, T, batch, _data(seed, 1))
-        return lambda: calls.append(1) or batch_of()
-
     try:
-        train(model(), counted(), steps=steps, loss="mse", lr=lr, clip=None, optimizer="sgd")
+        train(model(), tasks.batches(tasks.adding_problem, T, batch, _data(seed, 1)),
+              steps=steps, loss="mse", lr=lr, clip=None, optimizer="sgd")
         diverged_at = None
-    except FloatingPointError:
-        diverged_at = len(calls)
+    except Diverged as err:
+        diverged_at = err.step
     clipped = train(model(), tasks.batches(tasks.adding_problem, T, batch, _data(seed, 1)),
                     steps=steps, loss="mse", lr=lr, clip=1.0, optimizer="sgd")
     return Exploding(norms, diverged_at, clipped)

@@ -20,6 +20,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from . import style
+from .train import smooth   # noqa: F401  (plots.smooth: the moving average the curves draw)
 
 
 class PlotFigure(Figure):
@@ -46,18 +47,6 @@ def model_colour(label: str, default=style.INK) -> str:
     """The colour of the model a label starts with ("LSTM, trained" -> ``style.MODEL["LSTM"]``)."""
     names = sorted((m for m in style.MODEL if label.startswith(m)), key=len, reverse=True)
     return style.MODEL[names[0]] if names else default
-
-
-def smooth(values, window: int) -> np.ndarray:
-    """Moving average over ``window`` steps (the first window − 1 entries average what is there)."""
-    values = np.asarray(values, dtype=float)
-    if values.ndim != 1:
-        raise ValueError(f"expected a 1-d sequence of values, got shape {values.shape}")
-    if isinstance(window, bool) or not isinstance(window, int) or window < 1:
-        raise ValueError(f"expected window to be a positive int, got {window!r}")
-    c = np.cumsum(np.insert(values, 0, 0.0))
-    n = np.minimum(np.arange(1, len(values) + 1), window)
-    return (c[1:] - c[np.arange(1, len(values) + 1) - n]) / n
 
 
 def _curves(curves):

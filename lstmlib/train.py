@@ -14,6 +14,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -44,7 +45,8 @@ def train(model: nn.Module, make_batch, steps: int, loss="mse", lr: float = 1e-2
         progress: show a progress line on stderr; None = only when run interactively.
 
     Raises:
-        FloatingPointError: the loss became NaN or infinite (the message names the step).
+        Diverged: (a FloatingPointError) the loss became NaN or infinite; ``.step`` is the
+            step, counted from 1, at which it happened.
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"expected model to be a torch.nn.Module, got {type(model).__name__}")
@@ -63,8 +65,8 @@ def train(model: nn.Module, make_batch, steps: int, loss="mse", lr: float = 1e-2
         x, y = make_batch()
         value = loss_fn(model(x), y)
         if not torch.isfinite(value):
-            raise FloatingPointError(f"the loss became {value.item()} at step {step} of {steps}: "
-                                     f"training diverged; try a smaller lr (now {lr}) or clipping (clip={clip})")
+            raise Diverged(step + 1, f"the loss became {value.item()} at step {step + 1} of {steps}: "
+                           f"training diverged; try a smaller lr (now {lr}) or clipping (clip={clip})")
         opt.zero_grad(set_to_none=True)
         value.backward()
         norm = _clip(model, clip)
@@ -78,6 +80,30 @@ def train(model: nn.Module, make_batch, steps: int, loss="mse", lr: float = 1e-2
         bar.close(history)
     model.eval()
     return history
+
+
+class Diverged(FloatingPointError):
+    """Training stopped because the loss became NaN or infinite; ``step`` counts from 1."""
+
+    def __init__(self, step: int, message: str):
+        super().__init__(message)
+        self.step = step
+
+
+def smooth(values, window: int) -> np.ndarray:
+    """Moving average of a loss curve over ``window`` steps.
+
+    Entry k averages values k − window + 1 … k; the first window − 1 entries average what
+    there is so far, so ``smooth(v, w)[w - 1:]`` holds only full windows.
+    """
+    values = np.asarray(values, dtype=float)
+    if values.ndim != 1:
+        raise ValueError(f"expected a 1-d sequence of values, got shape {values.shape}")
+    if isinstance(window, bool) or not isinstance(window, int) or window < 1:
+        raise ValueError(f"expected window to be a positive int, got {window!r}")
+    c = np.cumsum(np.insert(values, 0, 0.0))
+    n = np.minimum(np.arange(1, len(values) + 1), window)
+    return (c[1:] - c[np.arange(1, len(values) + 1) - n]) / n
 
 
 def _loss(loss):

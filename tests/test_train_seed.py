@@ -55,8 +55,9 @@ def test_clipping_limits_the_update():
 def test_nan_loss_raises_a_clear_error():
     model = LastStep()
     x = torch.full((3, 4, 1), float("nan"))
-    with pytest.raises(FloatingPointError, match="the loss became nan at step 0 of 5"):
+    with pytest.raises(FloatingPointError, match="the loss became nan at step 1 of 5") as err:
         lstmlib.train(model, lambda: (x, torch.zeros(4, 1)), steps=5, progress=False)
+    assert err.value.step == 1
 
 
 def test_bad_arguments():
