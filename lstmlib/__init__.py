@@ -8,7 +8,7 @@ Modules, one job each:
     models       a recurrent layer with a linear readout of its last hidden state
     train        a compact training loop
     gradients    how far the error signal reaches: Jacobians by distance, the forget-gate product
-    experiments  the chapters' experiments, shared by the notebooks and the tests that re-check them
+    experiments  the chapters' experiments, one module per chapter (experiments.ch01, ...)
     plots        learning curves and gradient-by-distance plots in the course's style
     diagrams     the notes' architecture figures drawn by code, and an animated LSTM cell
     style        the course's colours (one per gate) and figure style

@@ -1,6 +1,6 @@
 """Chapter 2's claims (book/02_cell_state.ipynb), re-checked with five seeds the page does not use.
 
-Each test repeats an ``assert`` of the notebook with the same ``lstmlib.experiments`` calls and
+Each test repeats an ``assert`` of the notebook with the same ``lstmlib.ch02.ch02`` calls and
 the same thresholds as the text, so a claim that holds only for the page's seed (0) fails here.
 """
 import functools
@@ -8,7 +8,8 @@ import functools
 import pytest
 import torch
 
-from lstmlib import experiments, tasks
+from lstmlib import tasks
+from lstmlib.experiments import ch02
 
 SEEDS = (1, 2, 3, 4, 5)
 BIASES = (0.0, 1.0, 3.0)
@@ -21,14 +22,14 @@ def sigma(b):
 @functools.lru_cache(maxsize=None)
 def chapter(seed):
     """The chapter's experiments in the chapter's order, for one seed."""
-    fresh = {b: experiments.temporal_model(seed, forget_bias=b) for b in BIASES}
-    reach = {b: experiments.memory_reach(fresh[b], seed) for b in BIASES}
+    fresh = {b: ch02.temporal_model(seed, forget_bias=b) for b in BIASES}
+    reach = {b: ch02.memory_reach(fresh[b], seed) for b in BIASES}
     for b in BIASES:
-        experiments.train_temporal(fresh[b], seed)
+        ch02.train_temporal(fresh[b], seed)
     return dict(reach=reach,
-                accuracy={b: experiments.held_out_accuracy(fresh[b], seed) for b in BIASES},
-                carousel=experiments.carousel(fresh[3.0], seed),
-                memory={b: experiments.unit_memory(fresh[b], seed) for b in BIASES})
+                accuracy={b: ch02.held_out_accuracy(fresh[b], seed) for b in BIASES},
+                carousel=ch02.carousel(fresh[3.0], seed),
+                memory={b: ch02.unit_memory(fresh[b], seed) for b in BIASES})
 
 
 @pytest.mark.parametrize("seed", (0, *SEEDS))
@@ -86,4 +87,4 @@ def test_only_the_bias_3_network_keeps_long_memory_units(seed):
 
 
 def test_the_settings_the_text_states():
-    assert experiments.TEMPORAL == dict(T=60, hidden_size=32, batch=64, lr=1e-2, clip=1.0, steps=600)
+    assert ch02.TEMPORAL == dict(T=60, hidden_size=32, batch=64, lr=1e-2, clip=1.0, steps=600)

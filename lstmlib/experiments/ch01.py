@@ -1,0 +1,107 @@
+"""Chapter 1, from RNN to LSTM: vanishing and exploding gradients, and the adding problem.
+
+Used by ``book/01_rnn_to_lstm.ipynb`` and re-checked over five more seeds by
+``tests/test_claims_ch01.py`` (Hochreiter & Schmidhuber 1997; Bengio et al. 1994;
+Pascanu et al. 2013):
+
+    adding_models, train_adding, probe, gradient_norms, held_out_mse, min_smoothed, exploding
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+
+from .. import gradients, tasks
+from ..models import LastStep
+from ..seed import seed_everything
+from ..train import Diverged, History, train
+from .common import PROBE, TEST, TRAIN, data_stream, min_smoothed
+
+# The adding problem at T = 100.
+ADDING = dict(T=100, hidden_size=32, batch=128, lr=3e-2, clip=1.0, steps=700, forget_bias=2.0)
+# An RNN whose recurrent weights are scaled up, trained with plain SGD.
+EXPLODING = dict(scale=6.0, lr=0.05, steps=100)
+
+
+def adding_models(seed: int, hidden_size: int = ADDING["hidden_size"], forget_bias: float = ADDING["forget_bias"]):
+    """A tanh RNN and an LSTM of the same hidden size, each reading out its last h_t.
+
+    Returns ``{"RNN": LastStep, "LSTM": LastStep}``, initialised from ``seed``.
+    """
+    seed_everything(seed)
+    return {"RNN": LastStep("RNN", 2, hidden_size),
+            "LSTM": LastStep("LSTM", 2, hidden_size, forget_bias=forget_bias)}
+
+
+def train_adding(models: dict, seed: int, steps: int = ADDING["steps"], T: int = ADDING["T"],
+                 batch: int = ADDING["batch"], lr: float = ADDING["lr"], clip: float = ADDING["clip"]):
+    """Train each model on the adding problem (Adam, gradient-norm clipping); both see the same data.
+
+    Returns ``{name: History}``.
+    """
+    return {name: train(model, tasks.batches(tasks.adding_problem, T, batch, data_stream(seed, TRAIN)),
+                        steps=steps, loss="mse", lr=lr, clip=clip)
+            for name, model in models.items()}
+
+
+def probe(seed: int, T: int = ADDING["T"], sequences: int = 4) -> torch.Tensor:
+    """A few adding-problem sequences to measure gradients on, (T, sequences, 2)."""
+    return tasks.adding_problem(T, sequences, generator=data_stream(seed, PROBE))[0]
+
+
+def gradient_norms(models: dict, x: torch.Tensor) -> dict:
+    """‖∂h_T/∂h_t‖ (Frobenius, mean over the sequences in x) by distance T − t, for each model.
+
+    Returns ``{name: np.ndarray of shape (T,)}``; entry d is the distance d = T − t, for the
+    states h_1 … h_T the sequence produced (the zero initial state h_0 is left out).
+    """
+    out = {}
+    for name, model in models.items():
+        layer = model.rnn if isinstance(model, LastStep) else model
+        out[name] = gradients.frobenius_by_distance(gradients.jacobians(layer, x))[:-1].numpy()
+    return out
+
+
+def held_out_mse(model: nn.Module, seed: int, T: int = ADDING["T"], n: int = 2000) -> float:
+    """Mean squared error on ``n`` fresh adding-problem sequences."""
+    x, y = tasks.adding_problem(T, n, generator=data_stream(seed, TEST))
+    with torch.no_grad():
+        return nn.functional.mse_loss(model(x), y).item()
+
+
+@dataclass
+class Exploding:
+    """What :func:`exploding` measured."""
+    norms: np.ndarray                       # ‖∂h_T/∂h_t‖ by distance, recurrent weights scaled up
+    diverged_at: int | None                 # step (from 1) at which unclipped SGD overflowed (None: it did not)
+    clipped: History = field(repr=False)    # the same training with the gradient norm clipped to 1
+
+
+def exploding(seed: int, scale: float = EXPLODING["scale"], lr: float = EXPLODING["lr"],
+              steps: int = EXPLODING["steps"], T: int = ADDING["T"], batch: int = ADDING["batch"]):
+    """The exploding case: a tanh RNN with its recurrent weights W_h multiplied by ``scale``.
+
+    Measures ‖∂h_T/∂h_t‖ by distance, then trains it on the adding problem with plain SGD,
+    once without clipping (Bengio et al. 1994: a single huge step can throw the weights far
+    away) and once with the gradient norm clipped to 1 (Pascanu et al. 2013).
+    """
+    def model():
+        seed_everything(seed)
+        m = LastStep("RNN", 2, ADDING["hidden_size"])
+        with torch.no_grad():
+            m.rnn.W[:, :m.rnn.hidden_size] *= scale          # W_h, the recurrent block of W
+        return m
+
+    norms = gradient_norms({"RNN": model()}, probe(seed, T))["RNN"]
+    try:
+        train(model(), tasks.batches(tasks.adding_problem, T, batch, data_stream(seed, TRAIN)),
+              steps=steps, loss="mse", lr=lr, clip=None, optimizer="sgd")
+        diverged_at = None
+    except Diverged as err:
+        diverged_at = err.step
+    clipped = train(model(), tasks.batches(tasks.adding_problem, T, batch, data_stream(seed, TRAIN)),
+                    steps=steps, loss="mse", lr=lr, clip=1.0, optimizer="sgd")
+    return Exploding(norms, diverged_at, clipped)
