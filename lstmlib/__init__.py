@@ -5,7 +5,8 @@ Modules, one job each:
     layers       the sequence layers RNN, LSTM, PeepholeLSTM, CoupledLSTM, GRU (torch)
     numpy_lstm   an LSTM from scratch in NumPy with backpropagation through time by hand
     tasks        long-time-lag tasks: the adding problem, the temporal-order task
-    models       a recurrent layer with a linear readout of its last hidden state
+    models       a recurrent layer with a linear readout of its last hidden state, or of each
+    interventions  holding a gate at a fixed value for chosen units and steps (chapters 3-5)
     train        a compact training loop
     gradients    how far the error signal reaches: Jacobians by distance, the forget-gate product
     experiments  the chapters' experiments, one module per chapter (experiments.ch01, ...)

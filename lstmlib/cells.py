@@ -60,7 +60,7 @@ def lstm_cell(x_t, h_prev, C_prev, W, b, **variant):
 
 
 def lstm_step(a_t, C_prev, gates=LSTM_GATES, p_f=None, p_i=None, p_o=None, coupled=False,
-              input_activation=True, output_activation=True):
+              input_activation=True, output_activation=True, fixed=None):
     """The LSTM equations given the stacked pre-activations ``a_t = W·[h_{t-1}, x_t] + b``.
 
     a_t: (B, len(gates) * H), one block per name in ``gates`` (a subset of f, i, C, o).
@@ -70,21 +70,39 @@ def lstm_step(a_t, C_prev, gates=LSTM_GATES, p_f=None, p_i=None, p_o=None, coupl
     Peepholes (Gers & Schmidhuber 2000) are diagonal: ``p_f``, ``p_i``, ``p_o`` of shape (H,).
     The forget and input gates look at C_{t-1}; the output gate looks at the new C_t.
 
+    ``fixed`` (an intervention, chapters 3-5; see :mod:`lstmlib.interventions`) maps a gate
+    name, "f", "i", "g" (C̃_t) or "o", to ``(mask, values)``, each (B, H): where mask is True
+    the gate takes the given value instead of the computed one, before anything uses it.
+
     Returns ``(h_t, C_t, g)`` where g holds f_t, i_t, C̃_t, o_t, each (B, H).
     """
     a = dict(zip(gates, a_t.chunk(len(gates), dim=1)))   # name -> (B, H)
     one = torch.ones_like(C_prev)
+    fix = _fixer(fixed)
 
-    f_t = torch.sigmoid(a["f"] + peep(p_f, C_prev)) if "f" in a else one
+    f_t = fix("f", torch.sigmoid(a["f"] + peep(p_f, C_prev)) if "f" in a else one)
     if coupled:
         i_t = 1 - f_t                                      # coupled gates (chapter 7)
     else:
-        i_t = torch.sigmoid(a["i"] + peep(p_i, C_prev)) if "i" in a else one
-    C_tilde = torch.tanh(a["C"]) if input_activation else a["C"]
+        i_t = fix("i", torch.sigmoid(a["i"] + peep(p_i, C_prev)) if "i" in a else one)
+    C_tilde = fix("g", torch.tanh(a["C"]) if input_activation else a["C"])
     C_t = f_t * C_prev + i_t * C_tilde
-    o_t = torch.sigmoid(a["o"] + peep(p_o, C_t)) if "o" in a else one
+    o_t = fix("o", torch.sigmoid(a["o"] + peep(p_o, C_t)) if "o" in a else one)
     h_t = o_t * (torch.tanh(C_t) if output_activation else C_t)
     return h_t, C_t, (f_t, i_t, C_tilde, o_t)
+
+
+def _fixer(fixed):
+    """``fix(name, value)``: the value with an intervention's fixed entries put in."""
+    if not fixed:
+        return lambda name, value: value
+
+    def fix(name, value):
+        if name not in fixed:
+            return value
+        mask, values = fixed[name]                         # (B, H), (B, H)
+        return torch.where(mask, values, value)
+    return fix
 
 
 def peep(p, C):

@@ -22,7 +22,7 @@ import warnings
 import torch
 from torch import nn
 
-from . import fused, validate
+from . import fused, interventions, validate
 from .cells import GRU_GATES, LSTM_GATES, gru_step, lstm_step, rnn_step
 
 INITS = ("course", "torch")
@@ -64,27 +64,39 @@ class _Recurrent(nn.Module):
         """Names of the row blocks of ``W``, in order."""
         return self.gate_names
 
-    def forward(self, x, state=None, return_gates=False):
+    def forward(self, x, state=None, return_gates=False, clamp=None):
         """Run the layer over a sequence.
 
         Args:
             x: (T, B, D), or (B, T, D) if ``batch_first``.
             state: initial state, see the class docstring; zeros if None.
             return_gates: also return a dict of per-step gate activations, each shaped like output.
+            clamp: LSTM family only: an intervention, one :class:`lstmlib.interventions.Clamp`
+                or a list of them, that holds a gate at a fixed value for chosen units and
+                steps (chapters 3-5). The sequence then runs on the readable path.
 
         Returns:
             ``(output, state)`` or ``(output, state, gates)``. output: (T, B, H) or (B, T, H).
         """
         validate.sequence(x, self.input_size, self.batch_first, like=self.W)
+        clamps = interventions.as_list(clamp)
         if self.batch_first:
             x = x.transpose(0, 1)                           # (T, B, D)
-        B = x.shape[1]
+        T, B = x.shape[0], x.shape[1]
         state = self.initial_state(B) if state is None else self._check_state(state, B)
-        output, state, gates = self._scan(x, state, bool(return_gates))   # (T, B, H)
+        extra = {}
+        if clamps:
+            self._check_clamps(clamps)
+            extra["fixed"] = interventions.per_step(clamps, T, B, self.hidden_size, self.batch_first, self.W)
+        output, state, gates = self._scan(x, state, bool(return_gates), **extra)   # (T, B, H)
         if self.batch_first:
             output = output.transpose(0, 1)
             gates = {k: v.transpose(0, 1) for k, v in gates.items()}
         return (output, state, gates) if return_gates else (output, state)
+
+    def _check_clamps(self, clamps):
+        raise ValueError(f"clamp (an intervention on a gate) applies to the LSTM family, not to "
+                         f"{type(self).__name__}")
 
     def _zeros(self, B):
         return torch.zeros(B, self.hidden_size, dtype=self.W.dtype, device=self.W.device)
@@ -268,8 +280,11 @@ class LSTM(_Recurrent):
     def _check_state(self, state, B):
         return validate.lstm_state(state, B, self.hidden_size, self.W)
 
-    def _scan(self, x, state, record):
-        if not record and fused.supported(x, self.W, *state):   # same numbers, one autograd node
+    def _check_clamps(self, clamps):
+        interventions.check_layer(clamps, self.blocks, self.coupled, self.input_activation)
+
+    def _scan(self, x, state, record, fixed=None):
+        if fixed is None and not record and fused.supported(x, self.W, *state):   # same numbers, one node
             v = fused.Variant(self.blocks, self.peepholes, self.coupled, self.input_activation,
                               self.output_activation)
             peep = {f"p_{g}": getattr(self, f"p_{g}") for g in self.peepholes}
@@ -281,8 +296,9 @@ class LSTM(_Recurrent):
         h, C = state
         variant = self.variant()
         hs, rec = [], []
-        for a_x_t in a_x.unbind(0):
-            h, C, g = lstm_step(a_x_t + h @ W_h.T, C, **variant)
+        for t, a_x_t in enumerate(a_x.unbind(0)):
+            fix_t = fixed[t] if fixed is not None else None
+            h, C, g = lstm_step(a_x_t + h @ W_h.T, C, **variant, fixed=fix_t)
             hs.append(h)
             if record:
                 rec.append(g + (C,))

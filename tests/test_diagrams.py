@@ -352,3 +352,23 @@ def test_animation_html_is_self_contained():
     assert html.count("<button") == html.count('<span aria-hidden="true">') == 9
     alt = re.search(r'<img alt="([^"]+)" id=', html).group(1)
     assert "LSTM" in alt and "3 steps" in alt and "cell state" in alt
+
+
+def test_animation_labels_each_frame_and_takes_its_own_alt_text():
+    from lstmlib.diagrams.animation import _figure
+    lstm = lstmlib.LSTM(3, 5)
+    tokens = ["the", "queen", "sings"]
+    fig, frame, T = _figure(lstm, torch.randn(3, 3), tuple(range(5)), dpi=80, labels=tokens)
+    frame(1)
+    assert "t = 2 of 3:  x_t = 'queen'" in [t for t, _ in texts(fig)]
+    found = texts(fig)
+    for (a, ba), (b, bb) in itertools.combinations(found, 2):
+        assert not ba.overlaps(bb), f"label {a!r} overlaps label {b!r}"
+    html = diagrams.animate_lstm(lstm, torch.randn(3, 3), labels=tokens, alt="An LSTM reads 'the queen sings'.").data
+    assert re.search(r'<img alt="An LSTM reads \'the queen sings\'." id=', html.replace("&#x27;", "'"))
+    with pytest.raises(ValueError, match="expected labels to be 3 strings, one per step, got 2 items"):
+        diagrams.animate_lstm(lstm, torch.randn(3, 3), labels=["a", "b"])
+    with pytest.raises(TypeError, match="expected labels to be a sequence of 3 strings"):
+        diagrams.animate_lstm(lstm, torch.randn(3, 3), labels="abc")
+    with pytest.raises(TypeError, match="expected alt to be a non-empty str"):
+        diagrams.animate_lstm(lstm, torch.randn(3, 3), alt="")

@@ -1,4 +1,4 @@
-"""lstmlib.models: a recurrent layer read out from its last hidden state."""
+"""lstmlib.models: a recurrent layer read out from its last hidden state, or from every one."""
 import pytest
 import torch
 
@@ -35,3 +35,21 @@ def test_bad_arguments():
         LastStep("RNN", 2, 4, output_size=0)
     with pytest.raises(ValueError, match=r"expected logits \(B, K\) and labels \(B,\)"):
         accuracy(torch.zeros(3, 2), torch.zeros(4, dtype=torch.long))
+
+
+def test_every_step_reads_out_every_h_t_and_last_step_the_last():
+    from lstmlib.interventions import Clamp
+    from lstmlib.models import EveryStep
+
+    torch.manual_seed(0)
+    every = EveryStep("LSTM", 4, 6, 3)
+    last = LastStep("LSTM", 4, 6, 3)
+    last.load_state_dict(every.state_dict())
+    x = torch.randn(5, 2, 4)
+    y = every(x)
+    assert y.shape == (5, 2, 3)
+    torch.testing.assert_close(y[-1], last(x))
+    output, _ = every.rnn(x)
+    torch.testing.assert_close(y, every.readout(output))
+    held = every(x, clamp=Clamp("o", 0.0))                 # h_t = 0: only the readout's bias is left
+    torch.testing.assert_close(held, every.readout.bias.expand(5, 2, 3))

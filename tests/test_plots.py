@@ -41,3 +41,32 @@ def test_by_distance_stops_a_line_where_the_value_underflowed():
     assert fig.axes[0].get_xlabel() == "distance T − t (time steps)"
     with pytest.raises(TypeError, match="expected a non-empty dict"):
         plots.by_distance([1, 2], ylabel="norm")
+
+
+def test_gate_heatmap_has_a_panel_per_gate_in_its_colour_and_the_tokens_on_the_x_axis():
+    import torch
+
+    import lstmlib
+
+    style.use()
+    torch.manual_seed(0)
+    _, _, gates = lstmlib.LSTM(3, 8)(torch.randn(5, 2, 3), return_gates=True)
+    tokens = ["the", "king", "sings", ".", "he"]
+    fig = plots.gate_heatmap(gates, tokens, units=[0, 3, 5], names=("f", "g"), sequence=1)
+    assert fig.get_size_inches()[0] * fig.dpi == 700
+    panels = [ax for ax in fig.axes if ax.get_images()]
+    assert len(panels) == 2 and len(fig.axes) == 4                     # two heat maps, two colour bars
+    assert [t.get_text() for t in panels[-1].get_xticklabels()] == tokens
+    assert [t.get_text() for t in panels[0].get_yticklabels()] == ["unit 0", "unit 3", "unit 5"]
+    assert "x_t" in panels[-1].get_xlabel() and panels[0].get_title(loc="left") == "forget gate $f_t$"
+    image = panels[0].get_images()[0]
+    np.testing.assert_allclose(image.get_array(), gates["f"][:, 1, [0, 3, 5]].detach().numpy().T, rtol=1e-6)
+    assert image.get_clim() == (0.0, 1.0) and panels[1].get_images()[0].get_clim() == (-1.0, 1.0)
+    top = plots.gate_colormap("f")(1.0)
+    assert np.allclose(top[:3], [int(style.GATE["f"][k:k + 2], 16) / 255 for k in (1, 3, 5)], atol=0.01)
+    with pytest.raises(ValueError, match="expected 5 tokens \\(one per time step\\), got 4"):
+        plots.gate_heatmap(gates, tokens[:4], units=[0])
+    with pytest.raises(ValueError, match="gates has no entry 'z'"):
+        plots.gate_heatmap(gates, tokens, units=[0], names=("z",))
+    with pytest.raises(ValueError, match="expected unit indices in 0 … 7, got \\[8\\]"):
+        plots.gate_heatmap(gates, tokens, units=[8])

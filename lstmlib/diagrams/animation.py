@@ -118,22 +118,38 @@ class _Bars:
             b.set_height(self.h * v / (self.hi - self.lo))
 
 
-def animate_lstm(lstm, x, *, units=None, interval=800, dpi=80, max_steps=40):
+def animate_lstm(lstm, x, *, units=None, labels=None, alt=None, interval=800, dpi=80, max_steps=40):
     """Animate ``lstm`` (an :class:`lstmlib.LSTM` or subclass) reading ``x``: one frame per step.
 
     x: (T, D) or (T, 1, D), one sequence (T ≤ ``max_steps``), same dtype and device as the layer.
     units: which hidden units get a bar (default: the first 8; at most 12). interval: ms per frame.
+    labels: optional, one string per step (the input tokens, say), shown beside the step number.
+    alt: the frame's alt text (default: a description of what the animation shows).
     dpi: of the PNG frames (80: 560 px wide, about 40 KiB of HTML per frame).
     Each gate's box fills with its activation; bar rows show x_t (its first 12 features), C_t
     (scaled by max |C_t| over the sequence) and h_t. Peephole and coupled layers are drawn with
     their own wiring. Returns an :class:`Animation` (``.data``: HTML from ``to_jshtml``).
     """
     x, units = _check(lstm, x, units, max_steps)
-    fig, frame, T = _figure(lstm, x, units, dpi)
+    labels = _check_labels(labels, x.shape[0])
+    if alt is not None and (not isinstance(alt, str) or not alt.strip()):
+        raise TypeError(f"expected alt to be a non-empty str describing the animation, got {alt!r}")
+    fig, frame, T = _figure(lstm, x, units, dpi, labels)
     anim = FuncAnimation(fig, frame, frames=range(T), interval=interval, blit=False, cache_frame_data=False)
     with mpl.rc_context({"savefig.dpi": dpi}):         # to_jshtml saves at savefig.dpi (style.use() sets 100)
         html = anim.to_jshtml(default_mode="loop")
-    return Animation(offline_html(html, _alt(lstm, T)), T)
+    return Animation(offline_html(html, alt or _alt(lstm, T)), T)
+
+
+def _check_labels(labels, T):
+    if labels is None:
+        return None
+    if isinstance(labels, (str, bytes)) or not hasattr(labels, "__len__"):
+        raise TypeError(f"expected labels to be a sequence of {T} strings (one per step), got {labels!r}")
+    labels = list(labels)
+    if len(labels) != T or not all(isinstance(label, str) for label in labels):
+        raise ValueError(f"expected labels to be {T} strings, one per step, got {len(labels)} items")
+    return labels
 
 
 # to_jshtml's Font Awesome icons, as text symbols every system font has
@@ -159,7 +175,7 @@ def _alt(lstm, T):
             "and the output h_t. Use the buttons below to play or step through it.")
 
 
-def _figure(lstm, x, units, dpi):
+def _figure(lstm, x, units, dpi, labels=None):
     """The animation's figure and ``frame(t)``, which sets every bar to step t's values."""
     rec = _run(lstm, x)
     T, n, idx = x.shape[0], len(units), list(units)
@@ -194,7 +210,7 @@ def _figure(lstm, x, units, dpi):
         rows["c"].set(rec["c"][t, idx])
         rows["h"].set(rec["h"][t, idx])
         rows["x"].set(rec["x"][t, xs])
-        clock.set_text(f"t = {t + 1} of {T}")
+        clock.set_text(f"t = {t + 1} of {T}" + (f":  x_t = {labels[t]!r}" if labels else ""))
         return []
 
     return cv.fig, frame, T
