@@ -1,22 +1,25 @@
 """lstmlib: the small package every chapter of the LSTM course imports.
 
 Modules, one job each:
-    cells        one time step of each cell, written as the book's equations
-    layers       the sequence layers RNN, LSTM, PeepholeLSTM, CoupledLSTM, GRU (torch)
-    numpy_lstm   an LSTM from scratch in NumPy with backpropagation through time by hand
-    tasks        long-time-lag tasks: the adding problem, the temporal-order task
-    models       a recurrent layer with a linear readout of its last hidden state, or of each
+    cells          one time step of each cell, written as the book's equations
+    layers         the sequence layers RNN, LSTM, PeepholeLSTM, CoupledLSTM, GRU (torch)
+    numpy_lstm     an LSTM from scratch in NumPy with backpropagation through time by hand
+    tasks          long-time-lag tasks: the adding problem, the temporal-order task
+    language       a small synthetic language: subjects, pronouns and verbs (chapters 3-5)
+    models         a recurrent layer with a linear readout of its last hidden state, or of each
     interventions  holding a gate at a fixed value for chosen units and steps (chapters 3-5)
-    train        a compact training loop
-    gradients    how far the error signal reaches: Jacobians by distance, the forget-gate product
-    experiments  the chapters' experiments, one module per chapter (experiments.ch01, ...)
-    plots        learning curves and gradient-by-distance plots in the course's style
-    diagrams     the notes' architecture figures drawn by code, and an animated LSTM cell
-    style        the course's colours (one per gate) and figure style
-    seed         seeding every random number generator at once
-    validate     the argument checks behind lstmlib's error messages
-    fused        the LSTM layers' fast path: a whole sequence as one autograd Function
-    fast_loops   the fast path's loops over time in NumPy: the forward step and BPTT
+    train          a compact training loop
+    gradients      how far the error signal reaches: Jacobians by distance, the forget-gate product
+    experiments    the chapters' experiments, one module per chapter (experiments.ch01, ...)
+    sweeps         results files of long sweeps: written as they go, resumable, tied to their code
+    exercises      exercises with checkers: q.check(your_function), q.hint(), q.solution()
+    plots          learning curves, quantities by distance, gate heat maps, in the course's style
+    diagrams       the notes' architecture figures drawn by code, and an animated LSTM cell
+    style          the course's colours (one per gate) and figure style
+    seed           seeding every random number generator at once
+    validate       the argument checks behind lstmlib's error messages
+    fused          the LSTM layers' fast path: a whole sequence as one autograd Function
+    fast_loops     the fast path's loops over time in NumPy: the forward step and BPTT
 """
 from .layers import GRU, LSTM, RNN, CoupledLSTM, PeepholeLSTM
 from .seed import seed_everything

@@ -1,0 +1,171 @@
+"""Sweeps too long for a live notebook: a results file written as it goes, resumable, tied to its code.
+
+Chapters 9 and 10 run a reduced experiment live and also show a larger sweep that a script
+ran beforehand. Such a precomputed figure must never silently go stale, so its results file
+carries a hash of the code that produced it, and :func:`load` refuses a file whose hash no
+longer matches the code as it is now (``tests/`` loads every results file the book shows).
+
+    runs = [dict(variant=v, task=t, seed=s) for v in VARIANTS for t in TASKS for s in SEEDS]
+    results = run("benchmarks/results/odyssey.jsonl", "odyssey", runs, one_run,
+                  sources=["benchmarks/odyssey.py", "lstmlib.experiments.ch09"])
+    results = load("benchmarks/results/odyssey.jsonl")         # in the notebook
+    results.rows                                                # [{**run, **result}, ...]
+
+The file is JSON Lines: a header line (the sweep's name, the hash, the source files it
+covers, the number of runs planned), then one line per finished run, appended and flushed as
+soon as the run ends. Run again after an interruption, :func:`run` keeps every finished run
+and does only the rest; if the code changed since, it starts the file afresh (the old runs
+were made by other code).
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]         # the repository (lstmlib is installed editable)
+
+
+class StaleResults(RuntimeError):
+    """The results file was made by other code than the code as it is now."""
+
+
+def source_files(sources) -> list[str]:
+    """Repository-relative paths of ``sources``: module names (``lstmlib.experiments.ch09``) or paths.
+
+    A package name stands for every ``.py`` file under it.
+    """
+    if isinstance(sources, str) or not hasattr(sources, "__iter__"):
+        raise TypeError(f"expected sources to be a list of module names or paths, got {sources!r}")
+    files = set()
+    for s in sources:
+        path = ROOT / s
+        if not path.exists():
+            spec = importlib.util.find_spec(s)
+            if spec is None or spec.origin is None:
+                raise ValueError(f"source {s!r} is neither a file under {ROOT} nor an importable module")
+            path = Path(spec.origin)
+            if path.name == "__init__.py":
+                path = path.parent
+        found = sorted(path.rglob("*.py")) if path.is_dir() else [path]
+        for f in found:
+            try:
+                files.add(f.resolve().relative_to(ROOT).as_posix())
+            except ValueError:
+                raise ValueError(f"source {s!r} ({f}) is outside the repository {ROOT}") from None
+    if not files:
+        raise ValueError(f"sources {list(sources)!r} name no file")
+    return sorted(files)
+
+
+def code_hash(files: list[str]) -> str:
+    """SHA-256 of the named repository files: each path and its bytes, in path order."""
+    digest = hashlib.sha256()
+    for rel in sorted(files):
+        digest.update(rel.encode() + b"\0" + (ROOT / rel).read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def run_key(run: dict) -> str:
+    """A run's identity: its parameters as canonical JSON."""
+    return json.dumps(run, sort_keys=True)
+
+
+@dataclass
+class Results:
+    """A results file, read back. ``rows`` merges each run's parameters and results."""
+    path: Path
+    header: dict
+    records: list
+
+    @property
+    def rows(self) -> list[dict]:
+        return [{**r["run"], **r["result"]} for r in self.records]
+
+    @property
+    def complete(self) -> bool:
+        """Every planned run has finished."""
+        return len(self.records) >= self.header["planned"]
+
+    @property
+    def command(self) -> str:
+        """The command that made the file (as the script recorded it)."""
+        return self.header.get("command", "")
+
+
+def _read(path: Path):
+    lines = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    if not lines or "sweep" not in lines[0]:
+        raise ValueError(f"{path} is not a sweep results file (no header line)")
+    return lines[0], lines[1:]
+
+
+def load(path, check: bool = True) -> Results:
+    """Read a results file; with ``check`` (the default), refuse it if its code has changed.
+
+    Raises:
+        StaleResults: the hash in the file differs from the hash of its source files now.
+    """
+    path = Path(path) if Path(path).is_absolute() else ROOT / path
+    if not path.exists():
+        raise FileNotFoundError(f"no results file {path}: run the sweep's script first")
+    header, records = _read(path)
+    if check:
+        now = code_hash(header["sources"])
+        if now != header["code_hash"]:
+            raise StaleResults(f"{path.relative_to(ROOT)} was made by other code than the current "
+                               f"{', '.join(header['sources'])}: run `{header.get('command', 'its script')}` "
+                               f"again (stored hash {header['code_hash'][:12]}, now {now[:12]})")
+    return Results(path, header, records)
+
+
+def run(path, name: str, runs: list[dict], fn, sources, command: str = "", progress: bool = True) -> Results:
+    """Run ``fn(**run)`` for every run not yet in the file, appending each result as it finishes.
+
+    Args:
+        path: the results file (JSON Lines), repository-relative or absolute.
+        name: the sweep's name, stored in the header.
+        runs: the planned runs, each a dict of JSON-serialisable parameters.
+        fn: ``fn(**run) -> dict`` of JSON-serialisable results.
+        sources: what the results depend on (see :func:`source_files`): the script and the
+            lstmlib modules it runs.
+        command: the command line that runs the sweep, stored for readers of the results.
+        progress: show a progress bar (tqdm).
+    """
+    path = Path(path) if Path(path).is_absolute() else ROOT / path
+    files = source_files(sources)
+    header = dict(sweep=name, code_hash=code_hash(files), sources=files, planned=len(runs), command=command)
+    keys = [run_key(r) for r in runs]
+    if len(set(keys)) != len(keys):
+        raise ValueError("expected every planned run to be different, got duplicates")
+    done = {}
+    if path.exists():
+        old, records = _read(path)
+        if old.get("code_hash") == header["code_hash"] and old.get("sweep") == name:
+            done = {run_key(r["run"]): r for r in records if run_key(r["run"]) in set(keys)}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w") as f:                       # the header, then the runs already done
+        f.write(json.dumps(header) + "\n")
+        for k in keys:
+            if k in done:
+                f.write(json.dumps(done[k]) + "\n")
+    todo = [r for r, k in zip(runs, keys) if k not in done]
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+        bar = tqdm(total=len(runs), initial=len(runs) - len(todo), desc=name, unit="run")
+    for r in todo:
+        start = time.perf_counter()
+        result = fn(**r)
+        record = dict(run=r, result=result, seconds=round(time.perf_counter() - start, 3))
+        with path.open("a") as f:
+            f.write(json.dumps(record) + "\n")
+            f.flush()
+        if bar is not None:
+            bar.update(1)
+    if bar is not None:
+        bar.close()
+    return load(path)
