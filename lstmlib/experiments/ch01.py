@@ -18,7 +18,7 @@ from .. import gradients, tasks
 from ..models import LastStep
 from ..seed import seed_everything
 from ..train import Diverged, History, train
-from .common import PROBE, TEST, TRAIN, data_stream, min_smoothed
+from .common import PROBE, TEST, TRAIN, data_stream, min_smoothed  # noqa: F401 (ch01.min_smoothed)
 
 # The adding problem at T = 100.
 ADDING = dict(T=100, hidden_size=32, batch=128, lr=3e-2, clip=1.0, steps=700, forget_bias=2.0)
