@@ -4,14 +4,16 @@
     history.loss[-1]          # the last mini-batch loss
 
 ``make_batch()`` returns one mini-batch ``(x, y)``; ``model(x)`` returns the prediction.
-Progress is drawn on stderr when a person is watching (a terminal or a Jupyter kernel) and
-never otherwise; the book's build removes stderr from the pages (``nb_output_stderr``).
+Progress is a ``tqdm`` bar (``tqdm.auto``: a widget in JupyterLab, a text bar in a terminal)
+when a person is watching (a terminal or a Jupyter kernel) and never otherwise: not in a pipe,
+and not when ``LSTMLIB_PROGRESS=0``, which the website's build and the test suite set.
 """
 from __future__ import annotations
 
 import os
 import sys
 import time
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -42,7 +44,7 @@ def train(model: nn.Module, make_batch, steps: int, loss="mse", lr: float = 1e-2
         lr: learning rate.
         clip: clip the gradient's global norm to this value (None: no clipping).
         optimizer: "adam", "sgd", or a ``torch.optim.Optimizer`` already built on the model.
-        progress: show a progress line on stderr; None = only when run interactively.
+        progress: show a progress bar (tqdm); None = only when run interactively.
 
     Raises:
         Diverged: (a FloatingPointError) the loss became NaN or infinite; ``.step`` is the
@@ -57,7 +59,7 @@ def train(model: nn.Module, make_batch, steps: int, loss="mse", lr: float = 1e-2
     loss_fn = _loss(loss)
     opt = _optimizer(optimizer, model, lr)
     show = _interactive() if progress is None else bool(progress)
-    bar = _Progress(steps) if show else None
+    bar = _progress_bar(steps) if show else None
     history = History()
     start = time.perf_counter()
     model.train()
@@ -73,11 +75,12 @@ def train(model: nn.Module, make_batch, steps: int, loss="mse", lr: float = 1e-2
         opt.step()
         history.loss.append(value.item())
         history.grad_norm.append(norm)
-        if bar:
-            bar.update(step + 1, history.loss[-1])
+        if bar is not None:
+            bar.set_postfix_str(f"loss {history.loss[-1]:.4g}", refresh=False)
+            bar.update()
     history.seconds = time.perf_counter() - start
-    if bar:
-        bar.close(history)
+    if bar is not None:
+        bar.close()
     model.eval()
     return history
 
@@ -140,22 +143,17 @@ def _interactive() -> bool:
     return "ipykernel" in sys.modules or sys.stderr.isatty()
 
 
-class _Progress:
-    """One line on stderr, redrawn at most every 0.25 s."""
-
-    def __init__(self, steps):
-        self.steps, self.start, self.last = steps, time.perf_counter(), 0.0
-
-    def update(self, step, loss):
-        now = time.perf_counter()
-        if now - self.last >= 0.25 or step == self.steps:
-            self.last = now
-            width = 24
-            done = int(width * step / self.steps)
-            sys.stderr.write(f"\r[{'#' * done}{'.' * (width - done)}] step {step}/{self.steps}  "
-                             f"loss {loss:.4g}  {now - self.start:.1f} s")
-            sys.stderr.flush()
-
-    def close(self, history):
-        sys.stderr.write("\n")
-        sys.stderr.flush()
+def _progress_bar(steps: int):
+    """A tqdm bar over ``steps``: tqdm.auto's widget in a Jupyter kernel, a text bar elsewhere."""
+    with warnings.catch_warnings():
+        # tqdm.auto picks the notebook bar in a kernel; it warns only if ipywidgets is missing,
+        # and requirements.txt installs it. Never let a bar's import warn in a reader's cell.
+        warnings.simplefilter("ignore")
+        from tqdm.auto import tqdm
+    options = dict(total=steps, unit="step", desc="training", leave=True, dynamic_ncols=True,
+                   file=sys.stderr)
+    try:
+        return tqdm(**options)
+    except ImportError:              # a kernel without ipywidgets: the text bar
+        from tqdm.std import tqdm as text_bar
+        return text_bar(**options)

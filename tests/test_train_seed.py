@@ -1,7 +1,9 @@
 """The training loop and the seeding helper."""
 import io
+import os
 import random
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -78,12 +80,51 @@ def test_progress_shown_only_when_asked(monkeypatch):
     g = lstmlib.seed_everything(0)
     err = io.StringIO()
     monkeypatch.setattr(sys, "stderr", err)
-    lstmlib.train(LastStep(), lambda: first_value_batch(g), steps=3, progress=False)
-    assert err.getvalue() == ""
-    lstmlib.train(LastStep(), lambda: first_value_batch(g), steps=3, progress=True)
-    assert "step 3/3" in err.getvalue()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                       # no warning from the bar either
+        lstmlib.train(LastStep(), lambda: first_value_batch(g), steps=3, progress=False)
+        assert err.getvalue() == ""
+        lstmlib.train(LastStep(), lambda: first_value_batch(g), steps=3, progress=True)
+    text = err.getvalue()
+    assert "training" in text and "3/3" in text and "loss" in text, text     # tqdm's text bar
     monkeypatch.setenv("LSTMLIB_PROGRESS", "0")
     assert _interactive() is False
+
+
+def run_in_a_kernel(source, progress):
+    """Execute one cell in a fresh python3 kernel, as JupyterLab or the site build would."""
+    nbformat = pytest.importorskip("nbformat")
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+    env = {k: v for k, v in os.environ.items() if k != "LSTMLIB_PROGRESS"}
+    if progress is not None:
+        env["LSTMLIB_PROGRESS"] = progress
+    NotebookClient(nb, timeout=120, kernel_name="python3").execute(env=env)
+    return nb.cells[0].outputs
+
+
+TRAIN_CELL = """
+import warnings
+warnings.simplefilter("always")
+import torch, lstmlib
+from lstmlib.models import LastStep
+model = LastStep("LSTM", 1, 4)
+x = torch.rand(5, 8, 1)
+history = lstmlib.train(model, lambda: (x, x[0]), steps=20)
+"""
+
+
+def test_in_jupyter_progress_is_a_tqdm_widget_without_a_warning():
+    outputs = run_in_a_kernel(TRAIN_CELL, progress=None)
+    widgets = [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert len(widgets) == 1, outputs
+    assert "training" in widgets[0]["data"]["text/plain"]     # its text form, for other front ends
+    assert not [o for o in outputs if o.get("name") == "stderr"], outputs     # no warning, no text bar
+
+
+def test_the_site_builds_and_tests_setting_progress_off_get_no_output():
+    assert run_in_a_kernel(TRAIN_CELL, progress="0") == []
 
 
 def test_seed_everything_makes_runs_repeat():
