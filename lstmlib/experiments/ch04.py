@@ -1,0 +1,255 @@
+"""Chapter 4, step 2 (store): the input gate, the candidate and the write into the cell state.
+
+Used by ``book/04_input_gate.ipynb`` and re-checked over five more seeds by
+``tests/test_claims_ch04.py`` (Hochreiter & Schmidhuber 1997; Gers et al. 2000; Colah 2015).
+The network is chapter 1's LSTM, trained on the adding problem at T = 100 exactly as there
+(:func:`lstmlib.experiments.ch01.train_adding`); this module records what it writes,
+i_t ⊙ C̃_t, at the marked steps (the informative inputs) and at the distractors, and blocks
+the writes (i_t = 0, :class:`lstmlib.interventions.Clamp`) to see what they are for.
+
+    trained_lstm, record, Recording, correlations, memory_unit, readout_share, write_summary,
+    route, zero_write_value, distractor_steps, blocked_mse, damage, show_sequence, tokens, write_by_value,
+    cell_traces
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from matplotlib.lines import Line2D
+from torch import nn
+
+from .. import plots, style, tasks
+from ..interventions import Clamp
+from ..models import LastStep
+from . import ch01
+from .common import PROBE, data_stream
+
+# What this chapter adds to chapter 1's settings (ch01.ADDING: T = 100, H = 32, 700 steps).
+STORE = dict(sequences=1000, window=(20, 60), first=(22, 30), second=(50, 58))
+# A stream of its own for picking distractor steps (common's streams are 1-3).
+DISTRACTORS = 41
+
+
+def trained_lstm(seed: int) -> LastStep:
+    """Chapter 1's LSTM for ``seed`` (same initial weights, same data), trained on the adding
+    problem as chapter 1 trains it. Returns the model (a ``LastStep`` around an LSTM)."""
+    model = ch01.adding_models(seed)["LSTM"]
+    ch01.train_adding({"LSTM": model}, seed)
+    return model
+
+
+@dataclass
+class Recording:
+    """A trained network's run over probe sequences: inputs, targets and every gate."""
+    x: torch.Tensor                  # (T, B, 2): value, marker
+    y: torch.Tensor                  # (B, 1): the sum of the two marked values
+    gates: dict                      # f, i, g (C̃_t), o, c (C_t), w (the write i_t ⊙ C̃_t): (T, B, H)
+    y_hat: torch.Tensor              # (B, 1): the network's answers
+
+    @property
+    def marked(self) -> torch.Tensor:
+        """(T, B) bool: the informative steps, where the marker is 1."""
+        return self.x[:, :, 1] > 0
+
+    @property
+    def value(self) -> torch.Tensor:
+        """(T, B): the value at every step, marked or not."""
+        return self.x[:, :, 0]
+
+    def mse(self) -> float:
+        return nn.functional.mse_loss(self.y_hat, self.y).item()
+
+
+def record(model: LastStep, seed: int, sequences: int = STORE["sequences"],
+           T: int = ch01.ADDING["T"]) -> Recording:
+    """Run ``model`` over ``sequences`` fresh probe sequences and record its gates, adding the
+    write ``w`` = i_t ⊙ C̃_t, the amount step 2 adds to the cell state."""
+    x, y = tasks.adding_problem(T, sequences, generator=data_stream(seed, PROBE))
+    with torch.no_grad():
+        output, _, gates = model.rnn(x, return_gates=True)       # output (T, B, H)
+        y_hat = model.readout(output[-1])                        # (B, 1)
+    gates = dict(gates, w=gates["i"] * gates["g"])               # i_t ⊙ C̃_t, (T, B, H)
+    return Recording(x, y, gates, y_hat)
+
+
+def correlations(rec: Recording) -> torch.Tensor:
+    """The correlation of each unit's last cell state C_T with the target, over sequences: (H,)."""
+    C_T = rec.gates["c"][-1]                                      # (B, H)
+    a = C_T - C_T.mean(0)
+    b = rec.y - rec.y.mean(0)                                     # (B, 1)
+    return (a * b).sum(0) / (a.norm(dim=0) * b.norm() + 1e-12)
+
+
+def memory_unit(rec: Recording) -> int:
+    """The unit whose final cell state C_T correlates best (in size) with the target."""
+    return int(correlations(rec).abs().argmax())
+
+
+def readout_share(model: LastStep, rec: Recording) -> torch.Tensor:
+    """How much each unit moves the answer: |W_y,k| times the spread of h_T,k over sequences, (H,)."""
+    h_T = rec.gates["o"][-1] * torch.tanh(rec.gates["c"][-1])     # (B, H)
+    return (model.readout.weight.detach()[0].abs() * h_T.std(0))
+
+
+def _mean(v: torch.Tensor, where: torch.Tensor) -> float:
+    return float(v[where].mean())
+
+
+def write_summary(rec: Recording, unit: int) -> dict:
+    """Means for one unit at the marked steps and at the distractors (every other step):
+    |write|, the input gate i_t and |C̃_t|; also the largest |write| at any distractor."""
+    g, M = rec.gates, rec.marked
+    w, i, C_tilde = g["w"][:, :, unit], g["i"][:, :, unit], g["g"][:, :, unit]   # (T, B)
+    return dict(write_marked=_mean(w.abs(), M), write_distractor=_mean(w.abs(), ~M),
+                write_distractor_max=float(w.abs()[~M].max()),
+                i_marked=_mean(i, M), i_distractor=_mean(i, ~M),
+                C_tilde_marked=_mean(C_tilde.abs(), M), C_tilde_distractor=_mean(C_tilde.abs(), ~M))
+
+
+def _corr(a: torch.Tensor, b: torch.Tensor) -> float:
+    a, b = a - a.mean(), b - b.mean()
+    return float((a * b).sum() / (a.norm() * b.norm() + 1e-12))
+
+
+def route(rec: Recording, unit: int) -> dict:
+    """Which factor of the write carries the marked value into ``unit``.
+
+    At the marked steps, the spread (standard deviation over steps) of i_t and of C̃_t, and
+    each one's correlation with the value. The carrier is the factor with the larger spread:
+    "candidate" when C̃_t follows the value and i_t is nearly constant, "input gate" when
+    i_t follows the value and C̃_t sits near ±1.
+    """
+    M = rec.marked
+    v = rec.value[M]                                               # (2B,)
+    i, C_tilde = rec.gates["i"][:, :, unit][M], rec.gates["g"][:, :, unit][M]
+    spread = {"input gate": float(i.std()), "candidate": float(C_tilde.std())}
+    carrier = max(spread, key=spread.get)
+    other = "candidate" if carrier == "input gate" else "input gate"
+    return dict(carrier=carrier, spread=spread, ratio=spread[carrier] / spread[other],
+                corr={"input gate": _corr(i, v), "candidate": _corr(C_tilde, v),
+                      "write": _corr(rec.gates["w"][:, :, unit][M], v)})
+
+
+def zero_write_value(rec: Recording, unit: int) -> float:
+    """The value v_0 whose write would be 0: where a straight line fitted to the unit's write
+    against the value, at the first marked step of every sequence (where C_{t-1} holds no
+    marked value yet), crosses zero. It may lie outside [0, 1]. Exercise 2: blocking the first
+    write makes the network answer as if X_1 had been v_0, an error of 1/12 + (v_0 − 1/2)^2."""
+    first = rec.marked.clone()
+    first[rec.x.shape[0] // 2:] = False                            # the marker in the first half
+    v, w = rec.value[first], rec.gates["w"][:, :, unit][first]     # (B,), (B,)
+    slope = ((v - v.mean()) * (w - w.mean())).sum() / ((v - v.mean()) ** 2).sum()
+    return float(v.mean() - w.mean() / slope)
+
+
+def distractor_steps(rec: Recording, seed: int) -> torch.Tensor:
+    """(T, B) bool: for every sequence, one unmarked step drawn at random in each half, as many
+    steps as there are markers and spread like them."""
+    M = rec.marked
+    T, B = M.shape
+    g = data_stream(seed, DISTRACTORS)
+    u = torch.rand(T, B, generator=g).masked_fill(M, -1.0)         # markers are never drawn
+    steps = torch.zeros(T, B, dtype=torch.bool)
+    half = T // 2
+    cols = torch.arange(B)
+    steps[u[:half].argmax(0), cols] = True
+    steps[half + u[half:].argmax(0), cols] = True
+    return steps
+
+
+def blocked_mse(model: LastStep, rec: Recording, steps: torch.Tensor, units=None) -> float:
+    """The error when the writes are blocked, i_t = 0, at ``steps`` ((T, B) bool) for ``units``
+    (None: every unit): the same network, the same sequences, one gate held shut."""
+    with torch.no_grad():
+        y_hat = model(rec.x, clamp=Clamp("i", 0.0, units=units, steps=steps))
+    return nn.functional.mse_loss(y_hat, rec.y).item()
+
+
+def damage(model: LastStep, rec: Recording, seed: int, unit: int) -> dict:
+    """The error with the writes blocked (i_t = 0), at the marked steps or at as many
+    distractor steps (:func:`distractor_steps`), for every unit, for the memory ``unit``
+    alone, or for all the other units: ``{(where, who): MSE}`` with where "marked" or
+    "distractor" and who "all", "memory" or "others"."""
+    H = rec.gates["i"].shape[2]
+    who = {"all": None, "memory": [unit], "others": [u for u in range(H) if u != unit]}
+    where = {"marked": rec.marked, "distractor": distractor_steps(rec, seed)}
+    return {(w, u): blocked_mse(model, rec, steps, units) for w, steps in where.items()
+            for u, units in who.items()}
+
+
+def show_sequence(rec: Recording) -> int:
+    """The first probe sequence the heat map can show whole: its first marker in steps
+    ``STORE["first"]``, its second in ``STORE["second"]`` (both inside ``STORE["window"]``),
+    and one marked value below 1/3, the other above 2/3, so that the two writes differ."""
+    (a0, a1), (b0, b1) = STORE["first"], STORE["second"]
+    for b in range(rec.x.shape[1]):
+        t1, t2 = rec.marked[:, b].nonzero().flatten().tolist()
+        v1, v2 = sorted((rec.value[t1, b].item(), rec.value[t2, b].item()))
+        if a0 <= t1 < a1 and b0 <= t2 < b1 and v1 < 1 / 3 < 2 / 3 < v2:
+            return b
+    raise ValueError(f"no probe sequence has its markers in steps {STORE['first']} and {STORE['second']} "
+                     f"with one value below 1/3 and one above 2/3")
+
+
+def tokens(x: torch.Tensor) -> list[str]:
+    """Labels for one sequence's steps, x: (T, 2): "·" for a distractor, the value if marked."""
+    return [f"{v:.2f}" if m > 0 else "·" for v, m in x.tolist()]
+
+
+def write_by_value(rec: Recording, unit: int, distractors: int = 1500):
+    """Three panels against the value at each step, for one unit: i_t, C̃_t and the write
+    i_t ⊙ C̃_t, the marked steps in the gate's colour, a sample of distractors in grey."""
+    fig, axes = plots.figure(3, height=3.2)
+    M = rec.marked
+    v = rec.value
+    pick = torch.randperm(int((~M).sum()), generator=torch.Generator().manual_seed(0))[:distractors]
+    panels = (("i", "input gate $i_t$", style.GATE["i"], (-0.03, 1.03)),
+              ("g", "candidate $\\tilde{C}_t$", style.GATE["g"], (-1.05, 1.05)),
+              ("w", "write $i_t \\odot \\tilde{C}_t$", style.GATE["c"], (-1.05, 1.05)))
+    for ax, (name, label, colour, ylim) in zip(axes, panels):
+        q = rec.gates[name][:, :, unit]
+        ax.scatter(v[~M][pick], q[~M][pick], s=4, color=style.GREY, alpha=0.4, linewidths=0,
+                   label="distractor steps")
+        ax.scatter(v[M], q[M], s=6, color=colour, linewidths=0, label="marked steps")
+        ax.set_ylim(*ylim)
+        ax.set_title(label, loc="left", fontsize=10)
+        ax.set_xlabel("value at step t")
+    axes[0].set_ylabel(f"unit {unit}, at each step")
+    dot = dict(marker="o", linestyle="none", markersize=5)
+    fig.legend([Line2D([], [], color=style.GREY, alpha=0.6, **dot), Line2D([], [], color=style.INK, **dot)],
+               ["distractor steps (a sample)", "marked steps, in the panel's colour"],
+               loc="outside upper right", ncols=2, handletextpad=0.2)
+    return fig
+
+
+def cell_traces(model: LastStep, rec: Recording, sequence: int, unit: int, blocks: dict):
+    """One unit's cell state C_t over one probe sequence, as recorded and with the writes
+    blocked: ``blocks`` maps a label to the (T, B) steps where i_t is held at 0 (for every
+    unit), marked on its line. Dotted lines mark the marked steps; each label gets the
+    network's answer, the title the target."""
+    fig, ax = plots.figure(1, height=3.6)
+    x = rec.x[:, sequence:sequence + 1]                                   # (T, 1, 2)
+    T = x.shape[0]
+    runs = {"as trained": (None, [], style.GATE["c"], "-")}
+    looks = [(style.GATE["i"], "-"), (style.GREY, "--")]
+    for (label, steps), (colour, line) in zip(blocks.items(), looks):
+        where = steps[:, sequence:sequence + 1]                            # (T, 1)
+        runs[label] = (Clamp("i", 0.0, steps=where), where[:, 0].nonzero().flatten().tolist(), colour, line)
+    for label, (clamp, at, colour, line) in runs.items():
+        with torch.no_grad():
+            output, _, gates = model.rnn(x, clamp=clamp, return_gates=True)
+            answer = model.readout(output[-1]).item()
+        ax.plot(np.arange(T), gates["c"][:, 0, unit].numpy(), color=colour, linestyle=line,
+                marker="v" if at else None, markevery=at or None, markersize=6,
+                label=f"{label} (answer {answer:.2f})")
+    for t in rec.marked[:, sequence].nonzero().flatten().tolist():
+        ax.axvline(t, color=style.INK, linestyle=":", linewidth=1.0)
+        ax.annotate(f"marked: {rec.value[t, sequence].item():.2f}", (t, 1.0), xycoords=("data", "axes fraction"),
+                    xytext=(0, 3), textcoords="offset points", fontsize=8, color=style.INK, ha="center")
+    ax.set_xlabel("time step t (▼: writes blocked, $i_t = 0$ for every unit)")
+    ax.set_ylabel(f"cell state $C_t$ of unit {unit}")
+    fig.legend(loc="outside upper left", ncols=1, fontsize=8.5, title_fontsize=8.5, alignment="left",
+               title=f"target (the sum of the two marked values): {rec.y[sequence, 0].item():.2f}")
+    return fig
