@@ -70,3 +70,23 @@ def test_gate_heatmap_has_a_panel_per_gate_in_its_colour_and_the_tokens_on_the_x
         plots.gate_heatmap(gates, tokens, units=[0], names=("z",))
     with pytest.raises(ValueError, match="expected unit indices in 0 … 7, got \\[8\\]"):
         plots.gate_heatmap(gates, tokens, units=[8])
+
+
+def test_gate_heatmap_draws_the_write_in_the_cell_states_colour():
+    """Chapter 4 adds the write i_t ⊙ C̃_t to the recorded gates and draws it as "w"."""
+    import torch
+
+    import lstmlib
+
+    style.use()
+    torch.manual_seed(0)
+    _, _, gates = lstmlib.LSTM(2, 4)(torch.randn(6, 1, 2), return_gates=True)
+    gates = dict(gates, w=gates["i"] * gates["g"])
+    fig = plots.gate_heatmap(gates, list("abcdef"), units=[0, 2], names=("i", "w"))
+    panels = [ax for ax in fig.axes if ax.get_images()]
+    assert panels[1].get_title(loc="left") == "write $i_t \\odot \\tilde{C}_t$"
+    image = panels[1].get_images()[0]
+    assert image.get_clim() == (-1.0, 1.0)
+    np.testing.assert_allclose(image.get_array(), gates["w"][:, 0, [0, 2]].detach().numpy().T, rtol=1e-6)
+    top = plots.gate_colormap("w")(1.0)
+    assert np.allclose(top[:3], [int(style.GATE["c"][k:k + 2], 16) / 255 for k in (1, 3, 5)], atol=0.01)
