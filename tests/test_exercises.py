@@ -101,15 +101,24 @@ def forget_slightly_off(x_t, h_prev, C_prev, W, b):
 # ---------------------------------------------------------------------------------------------
 # Step 2
 # ---------------------------------------------------------------------------------------------
-def store(i_act=torch.sigmoid, c_act=torch.tanh, i_rows=1, c_rows=2, update=None):
+def store(i_act=torch.sigmoid, c_act=torch.tanh, i_rows=1, c_rows=2, update=None, x_first=False,
+          i_bias=True, c_bias=True):
     def fn(x_t, h_prev, C_prev, f_t, W, b):
         H = h_prev.shape[1]
-        v = cat(h_prev, x_t)
-        i = i_act(v @ W[i_rows * H:(i_rows + 1) * H].T + b[i_rows * H:(i_rows + 1) * H])
-        g = c_act(v @ W[c_rows * H:(c_rows + 1) * H].T + b[c_rows * H:(c_rows + 1) * H])
+        v = torch.cat([x_t, h_prev], dim=1) if x_first else cat(h_prev, x_t)
+        i = i_act(v @ W[i_rows * H:(i_rows + 1) * H].T + i_bias * b[i_rows * H:(i_rows + 1) * H])
+        g = c_act(v @ W[c_rows * H:(c_rows + 1) * H].T + c_bias * b[c_rows * H:(c_rows + 1) * H])
         C = update(f_t, C_prev, i, g) if update else f_t * C_prev + i * g
         return i, g, C
     return fn
+
+
+def store_unwritten(x_t, h_prev, C_prev, f_t, W, b):
+    raise NotImplementedError
+
+
+def store_without_C_t(x_t, h_prev, C_prev, f_t, W, b):
+    return store()(x_t, h_prev, C_prev, f_t, W, b)[:2]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -145,6 +154,13 @@ CASES = [
     (exercises.store_step, store(update=lambda f, C, i, g: i * g), ["the old state"]),
     (exercises.store_step, store(update=lambda f, C, i, g: C + i * g), ["keeps all of C_{t-1}"]),
     (exercises.store_step, store(update=lambda f, C, i, g: f * C - i * g), ["sign is flipped"]),
+    (exercises.store_step, store(update=lambda f, C, i, g: f * C + (1 - f) * g), ["(1 − f_t) ⊙ C̃_t", "coupled"]),
+    (exercises.store_step, store(i_bias=False, c_bias=False), ["leave out their biases", "b[H:2H]", "b[2H:3H]"]),
+    (exercises.store_step, store(i_bias=False), ["i_t leaves out the bias b_i"]),
+    (exercises.store_step, store(c_bias=False), ["C̃_t leaves out the bias b_C"]),
+    (exercises.store_step, store(x_first=True), ["[x_t, h_prev]", "[h_{t-1}, x_t]"]),
+    (exercises.store_step, store_unwritten, ["store_unwritten() is not written yet"]),
+    (exercises.store_step, store_without_C_t, ["expected a tuple (i_t, C_tilde, C_t) of 3 tensors, got a tuple of 2"]),
     (exercises.output_step, output(rows=1), ["rows of W that belong to the input gate", "rows 3H:4H"]),
     (exercises.output_step, output(act=torch.tanh), ["o_t uses tanh where the sigmoid σ belongs"]),
     (exercises.output_step, output(out=lambda o, C: o * C), ["leaves out the tanh"]),

@@ -121,10 +121,10 @@ def store_reference(x_t, h_prev, C_prev, f_t, W, b):
 
 
 def _store(i_gate="i", c_gate="C", i_act=torch.sigmoid, c_act=torch.tanh,
-           update=lambda f, C, i, g: f * C + i * g):
+           update=lambda f, C, i, g: f * C + i * g, order="hx", i_bias=True, c_bias=True):
     def fn(x_t, h_prev, C_prev, f_t, W, b):
-        i_t = i_act(_pre(x_t, h_prev, W, b, i_gate))
-        C_tilde = c_act(_pre(x_t, h_prev, W, b, c_gate))
+        i_t = i_act(_pre(x_t, h_prev, W, b, i_gate, order, i_bias))
+        C_tilde = c_act(_pre(x_t, h_prev, W, b, c_gate, order, c_bias))
         return i_t, C_tilde, update(f_t, C_prev, i_t, C_tilde)
     return fn
 
@@ -159,6 +159,16 @@ store_step = Exercise(
                 "C_t keeps all of C_{t-1}: step 1's forget gate scales it, f_t ⊙ C_{t-1}."),
         Mistake("minus", _store(update=lambda f, C, i, g: f * C - i * g),
                 "C_t subtracts the write: a sign is flipped. C_t = f_t ⊙ C_{t-1} + i_t ⊙ C̃_t."),
+        Mistake("coupled", _store(update=lambda f, C, i, g: f * C + (1 - f) * g),
+                "C_t writes (1 − f_t) ⊙ C̃_t: that is the coupled LSTM (chapter 7). The standard "
+                "LSTM has an input gate of its own: C_t = f_t ⊙ C_{t-1} + i_t ⊙ C̃_t."),
+        Mistake("bias", _store(i_bias=False, c_bias=False),
+                "i_t and C̃_t leave out their biases: b_i is b[H:2H] and b_C is b[2H:3H]."),
+        Mistake("gate bias", _store(i_bias=False), "i_t leaves out the bias b_i (b[H:2H])."),
+        Mistake("candidate bias", _store(c_bias=False), "C̃_t leaves out the bias b_C (b[2H:3H])."),
+        Mistake("order", _store(order="xh"),
+                "You concatenated [x_t, h_prev]; the book's order is [h_{t-1}, x_t]: the first H "
+                "columns of W multiply h_{t-1}, the last D columns multiply x_t."),
     ],
     hints=["The input gate's rows of W are W[H:2H] (lstm.gate('i')), the candidate's W[2H:3H] "
            "(lstm.gate('C')); both read v = torch.cat([h_prev, x_t], dim=1).",
