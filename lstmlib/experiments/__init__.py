@@ -12,4 +12,5 @@ lstmlib's other modules; these modules only put it together the way a chapter do
     common   random streams for data, and the summaries several chapters use
     ch01     from RNN to LSTM: vanishing and exploding gradients, the adding problem
     ch02     the cell state: the temporal-order task, the constant error carousel, memory reach
+    ch04     step 2, store: what a trained LSTM writes, i_t ⊙ C̃_t, and blocking the writes
 """
