@@ -190,10 +190,117 @@ def test_exercise_3_two_marks_by_hand():
 
 
 def test_the_settings_the_text_states():
-    assert ch01.ADDING == dict(T=100, hidden_size=32, batch=128, lr=3e-2, clip=1.0, steps=700, forget_bias=2.0)
+    assert ch01.ADDING == dict(T=100, hidden_size=32, batch=128, lr=3e-2, clip=1.0, steps=700,
+                               forget_bias=2.0)
     assert ch04.STORE["sequences"] == 1000 and ch04.STORE["window"] == (20, 60)
     model = ch01.adding_models(0)["LSTM"]
     W_i, b_i = model.rnn.gate("i")
     assert W_i.shape == (32, 34) and b_i.shape == (32,)
     for a, value in ((4, 0.982), (-4, 0.018), (2, 0.881), (0, 0.5)):
         assert abs(torch.sigmoid(torch.tensor(float(a))).item() - value) < 0.0005
+
+
+# ---------------------------------------------------------------------------------------------
+# The chapter's functions, on an untrained network or on made-up recordings (fast)
+# ---------------------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=None)
+def untrained():
+    model = ch01.adding_models(0)["LSTM"]
+    return model, ch04.record(model, 0, sequences=64)
+
+
+def made_up(carrier):
+    """A recording whose unit 0 writes only at the marked steps, the value carried by ``carrier``:
+    i = 0.9 and C̃ = 0.5 (v − 0.6), or C̃ = 1 and i = 0.8 (1.2 − v); zero write at v_0 = 0.6 or 1.2."""
+    x, y = tasks.adding_problem(20, 200, generator=torch.Generator().manual_seed(3))
+    marked, v = x[:, :, 1] > 0, x[:, :, 0]
+    H = 2
+    if carrier == "candidate":
+        i, g = 0.9 * torch.ones_like(v), 0.5 * (v - 0.6)
+    else:
+        i, g = 0.8 * (1.2 - v), torch.ones_like(v)
+    i = torch.where(marked, i, torch.zeros_like(i))
+    gates = {"i": torch.stack([i, torch.full_like(i, 0.5)], 2), "g": torch.stack([g, v], 2)}
+    gates["w"] = gates["i"] * gates["g"]
+    gates["c"] = gates["w"].cumsum(0)
+    return ch04.Recording(x, y, gates, y.clone())
+
+
+def test_record_adds_the_write_and_blocking_nowhere_changes_nothing():
+    model, rec = untrained()
+    assert torch.equal(rec.gates["w"], rec.gates["i"] * rec.gates["g"])
+    nowhere = torch.zeros_like(rec.marked)
+    assert abs(ch04.blocked_mse(model, rec, nowhere) - rec.mse()) < 1e-6
+
+
+def test_blocked_writes_are_the_equations_with_i_t_set_to_0():
+    """blocked_mse against the book's equations written out by hand, i_t = 0 at the marked steps."""
+    model, rec = untrained()
+    lstm, H = model.rnn, model.rnn.hidden_size
+    W, b = lstm.W.detach(), lstm.b.detach()
+    h = torch.zeros(rec.x.shape[1], H)
+    C = torch.zeros_like(h)
+    with torch.no_grad():
+        for t in range(rec.x.shape[0]):
+            a = torch.cat([h, rec.x[t]], dim=1) @ W.T + b
+            a_f, a_i, a_C, a_o = a.split(H, dim=1)
+            f, i, g, o = torch.sigmoid(a_f), torch.sigmoid(a_i), torch.tanh(a_C), torch.sigmoid(a_o)
+            i = torch.where(rec.marked[t][:, None], torch.zeros_like(i), i)
+            C = f * C + i * g
+            h = o * torch.tanh(C)
+        expected = torch.nn.functional.mse_loss(model.readout(h), rec.y).item()
+    assert abs(ch04.blocked_mse(model, rec, rec.marked) - expected) < 1e-5
+
+
+def test_correlations_are_pearsons():
+    import numpy as np
+    _, rec = untrained()
+    C_T, y = rec.gates["c"][-1].numpy(), rec.y[:, 0].numpy()
+    expected = [np.corrcoef(C_T[:, u], y)[0, 1] for u in range(C_T.shape[1])]
+    np.testing.assert_allclose(ch04.correlations(rec).numpy(), expected, atol=1e-5)
+    assert ch04.memory_unit(rec) == int(np.abs(expected).argmax())
+
+
+def test_distractor_steps_are_one_unmarked_step_in_each_half():
+    _, rec = untrained()
+    steps = ch04.distractor_steps(rec, 0)
+    assert steps.shape == rec.marked.shape and not (steps & rec.marked).any()
+    assert (steps[:50].sum(0) == 1).all() and (steps[50:].sum(0) == 1).all()
+    assert torch.equal(steps, ch04.distractor_steps(rec, 0))          # its own random stream
+
+
+def test_route_and_the_zero_write_value_on_made_up_writes():
+    for carrier, v_0 in (("candidate", 0.6), ("input gate", 1.2)):
+        rec = made_up(carrier)
+        r = ch04.route(rec, 0)
+        assert r["carrier"] == carrier and r["ratio"] > 3 and abs(r["corr"]["write"]) > 0.99
+        assert abs(ch04.zero_write_value(rec, 0) - v_0) < 1e-4
+        s = ch04.write_summary(rec, 0)
+        assert s["i_distractor"] == 0 and s["write_distractor"] == 0 and s["write_marked"] > 0
+
+
+def test_tokens_and_the_figures():
+    model, rec = untrained()
+    x = torch.tensor([[0.25, 0.0], [0.5, 1.0]])
+    assert ch04.tokens(x) == ["·", "0.50"]
+    rec = made_up("candidate")
+    fig = ch04.write_by_value(rec, 0)
+    assert [ax.get_title(loc="left") for ax in fig.axes[:3]] == [
+        "input gate $i_t$", "candidate $\\tilde{C}_t$", "write $i_t \\odot \\tilde{C}_t$"]
+    model, rec = untrained()
+    fig = ch04.cell_traces(model, rec, 0, 1, {"blocked": rec.marked})
+    assert len(fig.axes[0].get_lines()) == 2 + 2                      # two runs, two marked steps
+
+
+def test_bad_input_gets_a_clear_error():
+    model, rec = untrained()
+    with pytest.raises(ValueError, match="expected a unit index in 0 … 31 \\(hidden_size 32\\), got 32"):
+        ch04.write_summary(rec, 32)
+    with pytest.raises(ValueError, match="of shape \\(T, 2\\), got \\(3, 2, 2\\)"):
+        ch04.tokens(torch.zeros(3, 2, 2))
+    with pytest.raises(TypeError, match="expected a LastStep model around an LSTM with input_size 2"):
+        ch04.record(ch01.adding_models(0)["RNN"], 0)
+    with pytest.raises(ValueError, match="expected a dict of one or two"):
+        ch04.cell_traces(model, rec, 0, 1, {"a": rec.marked, "b": rec.marked, "c": rec.marked})
+    with pytest.raises(ValueError, match="expected sequence in 0 … 63, got 64"):
+        ch04.cell_traces(model, rec, 64, 1, {"a": rec.marked})

@@ -8,8 +8,8 @@ i_t ⊙ C̃_t, at the marked steps (the informative inputs) and at the distracto
 the writes (i_t = 0, :class:`lstmlib.interventions.Clamp`) to see what they are for.
 
     trained_lstm, record, Recording, correlations, memory_unit, readout_share, write_summary,
-    route, zero_write_value, distractor_steps, blocked_mse, damage, show_sequence, tokens, write_by_value,
-    cell_traces
+    route, zero_write_value, distractor_steps, blocked_mse, damage, show_sequence, tokens,
+    write_by_value, cell_traces
 """
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from torch import nn
 
 from .. import plots, style, tasks
 from ..interventions import Clamp
+from ..layers import LSTM
 from ..models import LastStep
 from . import ch01
 from .common import PROBE, data_stream
@@ -59,13 +60,25 @@ class Recording:
         return self.x[:, :, 0]
 
     def mse(self) -> float:
+        """The network's mean squared error on these sequences (no intervention)."""
         return nn.functional.mse_loss(self.y_hat, self.y).item()
+
+    def unit(self, unit) -> int:
+        """``unit`` checked against the recorded hidden size."""
+        H = self.gates["i"].shape[2]
+        if isinstance(unit, bool) or not isinstance(unit, int) or not 0 <= unit < H:
+            raise ValueError(f"expected a unit index in 0 … {H - 1} (hidden_size {H}), got {unit!r}")
+        return unit
 
 
 def record(model: LastStep, seed: int, sequences: int = STORE["sequences"],
            T: int = ch01.ADDING["T"]) -> Recording:
     """Run ``model`` over ``sequences`` fresh probe sequences and record its gates, adding the
     write ``w`` = i_t ⊙ C̃_t, the amount step 2 adds to the cell state."""
+    layer = getattr(model, "rnn", None)
+    if not isinstance(model, LastStep) or not isinstance(layer, LSTM) or layer.input_size != 2:
+        raise TypeError(f"expected a LastStep model around an LSTM with input_size 2 (the adding "
+                        f"problem), got {type(model).__name__} with {type(layer).__name__}")
     x, y = tasks.adding_problem(T, sequences, generator=data_stream(seed, PROBE))
     with torch.no_grad():
         output, _, gates = model.rnn(x, return_gates=True)       # output (T, B, H)
@@ -100,7 +113,7 @@ def _mean(v: torch.Tensor, where: torch.Tensor) -> float:
 def write_summary(rec: Recording, unit: int) -> dict:
     """Means for one unit at the marked steps and at the distractors (every other step):
     |write|, the input gate i_t and |C̃_t|; also the largest |write| at any distractor."""
-    g, M = rec.gates, rec.marked
+    g, M, unit = rec.gates, rec.marked, rec.unit(unit)
     w, i, C_tilde = g["w"][:, :, unit], g["i"][:, :, unit], g["g"][:, :, unit]   # (T, B)
     return dict(write_marked=_mean(w.abs(), M), write_distractor=_mean(w.abs(), ~M),
                 write_distractor_max=float(w.abs()[~M].max()),
@@ -121,13 +134,13 @@ def route(rec: Recording, unit: int) -> dict:
     "candidate" when C̃_t follows the value and i_t is nearly constant, "input gate" when
     i_t follows the value and C̃_t sits near ±1.
     """
-    M = rec.marked
+    M, unit = rec.marked, rec.unit(unit)
     v = rec.value[M]                                               # (2B,)
     i, C_tilde = rec.gates["i"][:, :, unit][M], rec.gates["g"][:, :, unit][M]
     spread = {"input gate": float(i.std()), "candidate": float(C_tilde.std())}
     carrier = max(spread, key=spread.get)
     other = "candidate" if carrier == "input gate" else "input gate"
-    return dict(carrier=carrier, spread=spread, ratio=spread[carrier] / spread[other],
+    return dict(carrier=carrier, spread=spread, ratio=spread[carrier] / max(spread[other], 1e-12),
                 corr={"input gate": _corr(i, v), "candidate": _corr(C_tilde, v),
                       "write": _corr(rec.gates["w"][:, :, unit][M], v)})
 
@@ -137,6 +150,7 @@ def zero_write_value(rec: Recording, unit: int) -> float:
     against the value, at the first marked step of every sequence (where C_{t-1} holds no
     marked value yet), crosses zero. It may lie outside [0, 1]. Exercise 2: blocking the first
     write makes the network answer as if X_1 had been v_0, an error of 1/12 + (v_0 − 1/2)^2."""
+    unit = rec.unit(unit)
     first = rec.marked.clone()
     first[rec.x.shape[0] // 2:] = False                            # the marker in the first half
     v, w = rec.value[first], rec.gates["w"][:, :, unit][first]     # (B,), (B,)
@@ -172,7 +186,7 @@ def damage(model: LastStep, rec: Recording, seed: int, unit: int) -> dict:
     distractor steps (:func:`distractor_steps`), for every unit, for the memory ``unit``
     alone, or for all the other units: ``{(where, who): MSE}`` with where "marked" or
     "distractor" and who "all", "memory" or "others"."""
-    H = rec.gates["i"].shape[2]
+    H, unit = rec.gates["i"].shape[2], rec.unit(unit)
     who = {"all": None, "memory": [unit], "others": [u for u in range(H) if u != unit]}
     where = {"marked": rec.marked, "distractor": distractor_steps(rec, seed)}
     return {(w, u): blocked_mse(model, rec, steps, units) for w, steps in where.items()
@@ -195,12 +209,16 @@ def show_sequence(rec: Recording) -> int:
 
 def tokens(x: torch.Tensor) -> list[str]:
     """Labels for one sequence's steps, x: (T, 2): "·" for a distractor, the value if marked."""
+    if not isinstance(x, torch.Tensor) or x.dim() != 2 or x.shape[1] != 2:
+        raise ValueError(f"expected one adding-problem sequence x of shape (T, 2), got "
+                         f"{tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__}")
     return [f"{v:.2f}" if m > 0 else "·" for v, m in x.tolist()]
 
 
 def write_by_value(rec: Recording, unit: int, distractors: int = 1500):
     """Three panels against the value at each step, for one unit: i_t, C̃_t and the write
     i_t ⊙ C̃_t, the marked steps in the gate's colour, a sample of distractors in grey."""
+    unit = rec.unit(unit)
     fig, axes = plots.figure(3, height=3.2)
     M = rec.marked
     v = rec.value
@@ -229,6 +247,11 @@ def cell_traces(model: LastStep, rec: Recording, sequence: int, unit: int, block
     blocked: ``blocks`` maps a label to the (T, B) steps where i_t is held at 0 (for every
     unit), marked on its line. Dotted lines mark the marked steps; each label gets the
     network's answer, the title the target."""
+    unit = rec.unit(unit)
+    if not 0 <= sequence < rec.x.shape[1]:
+        raise ValueError(f"expected sequence in 0 … {rec.x.shape[1] - 1}, got {sequence}")
+    if not isinstance(blocks, dict) or not 1 <= len(blocks) <= 2:
+        raise ValueError(f"expected a dict of one or two {{label: (T, B) steps}}, got {blocks!r:.80}")
     fig, ax = plots.figure(1, height=3.6)
     x = rec.x[:, sequence:sequence + 1]                                   # (T, 1, 2)
     T = x.shape[0]
@@ -246,8 +269,9 @@ def cell_traces(model: LastStep, rec: Recording, sequence: int, unit: int, block
                 label=f"{label} (answer {answer:.2f})")
     for t in rec.marked[:, sequence].nonzero().flatten().tolist():
         ax.axvline(t, color=style.INK, linestyle=":", linewidth=1.0)
-        ax.annotate(f"marked: {rec.value[t, sequence].item():.2f}", (t, 1.0), xycoords=("data", "axes fraction"),
-                    xytext=(0, 3), textcoords="offset points", fontsize=8, color=style.INK, ha="center")
+        ax.annotate(f"marked: {rec.value[t, sequence].item():.2f}", (t, 1.0),
+                    xycoords=("data", "axes fraction"), xytext=(0, 3), textcoords="offset points",
+                    fontsize=8, color=style.INK, ha="center")
     ax.set_xlabel("time step t (▼: writes blocked, $i_t = 0$ for every unit)")
     ax.set_ylabel(f"cell state $C_t$ of unit {unit}")
     fig.legend(loc="outside upper left", ncols=1, fontsize=8.5, title_fontsize=8.5, alignment="left",
