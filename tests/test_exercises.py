@@ -124,12 +124,26 @@ def store_without_C_t(x_t, h_prev, C_prev, f_t, W, b):
 # ---------------------------------------------------------------------------------------------
 # Step 3
 # ---------------------------------------------------------------------------------------------
-def output(act=torch.sigmoid, rows=3, out=None):
+def output(act=torch.sigmoid, rows=3, out=None, x_first=False, bias=True):
     def fn(x_t, h_prev, C_t, W, b):
         H = h_prev.shape[1]
-        o = act(cat(h_prev, x_t) @ W[rows * H:(rows + 1) * H].T + b[rows * H:(rows + 1) * H])
+        v = torch.cat([x_t, h_prev], dim=1) if x_first else cat(h_prev, x_t)
+        o = act(v @ W[rows * H:(rows + 1) * H].T + bias * b[rows * H:(rows + 1) * H])
         return o, out(o, C_t) if out else o * torch.tanh(C_t)
     return fn
+
+
+def output_backwards(x_t, h_prev, C_t, W, b):
+    o_t, h_t = output()(x_t, h_prev, C_t, W, b)
+    return h_t, o_t
+
+
+def output_unwritten(x_t, h_prev, C_t, W, b):
+    raise NotImplementedError
+
+
+def output_only_h(x_t, h_prev, C_t, W, b):
+    return output()(x_t, h_prev, C_t, W, b)[1]
 
 
 CASES = [
@@ -167,6 +181,13 @@ CASES = [
     (exercises.output_step, output(out=lambda o, C: torch.tanh(o * C)), ["gates before squashing"]),
     (exercises.output_step, output(out=lambda o, C: o * torch.sigmoid(C)), ["σ(C_t) where tanh belongs"]),
     (exercises.output_step, output(out=lambda o, C: (1 - o) * torch.tanh(C)), ["uses 1 − o_t"]),
+    (exercises.output_step, output(bias=False), ["o_t leaves out the bias b_o", "b[3H:]"]),
+    (exercises.output_step, output(x_first=True), ["[x_t, h_prev]", "[h_{t-1}, x_t]"]),
+    (exercises.output_step, output_backwards, ["You returned (h_t, o_t)", "return o_t, h_t"]),
+    (exercises.output_step, output(out=lambda o, C: o), ["h_t is o_t itself"]),
+    (exercises.output_step, output(out=lambda o, C: torch.tanh(C)), ["leaves out the output gate"]),
+    (exercises.output_step, output_unwritten, ["output_unwritten() is not written yet"]),
+    (exercises.output_step, output_only_h, ["expected a tuple (o_t, h_t) of 2 tensors, got a tensor"]),
 ]
 
 

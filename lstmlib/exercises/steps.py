@@ -189,10 +189,12 @@ def output_reference(x_t, h_prev, C_t, W, b):
     return o_t, h_t
 
 
-def _output(gate="o", act=torch.sigmoid, out=lambda o, C: o * torch.tanh(C)):
+def _output(gate="o", act=torch.sigmoid, out=lambda o, C: o * torch.tanh(C), order="hx", bias=True,
+            swap=False):
     def fn(x_t, h_prev, C_t, W, b):
-        o_t = act(_pre(x_t, h_prev, W, b, gate))
-        return o_t, out(o_t, C_t)
+        o_t = act(_pre(x_t, h_prev, W, b, gate, order, bias))
+        h_t = out(o_t, C_t)
+        return (h_t, o_t) if swap else (o_t, h_t)
     return fn
 
 
@@ -219,6 +221,18 @@ output_step = Exercise(
                 "h_t uses 1 − o_t: o_t is the fraction shown, h_t = o_t ⊙ tanh(C_t)."),
         Mistake("sign", _output(act=lambda a: torch.sigmoid(-a)),
                 "o_t is σ(−(W_o·[h_{t-1}, x_t] + b_o)): a sign is flipped."),
+        Mistake("bias", _output(bias=False), "o_t leaves out the bias b_o (the last H entries of b, b[3H:])."),
+        Mistake("order", _output(order="xh"),
+                "You concatenated [x_t, h_prev]; the book's order is [h_{t-1}, x_t]: the first H "
+                "columns of W multiply h_{t-1}, the last D columns multiply x_t."),
+        Mistake("swapped", _output(swap=True),
+                "You returned (h_t, o_t): the values are right but in the wrong order; return o_t, h_t."),
+        Mistake("o for h", _output(out=lambda o, C: o),
+                "h_t is o_t itself: the gate only says how much to let through; what it lets "
+                "through is tanh(C_t), so h_t = o_t ⊙ tanh(C_t)."),
+        Mistake("tanh only", _output(out=lambda o, C: torch.tanh(C)),
+                "h_t = tanh(C_t) leaves out the output gate (the NOG variant of chapter 9): the "
+                "step's filter is the product h_t = o_t ⊙ tanh(C_t)."),
     ],
     hints=["The output gate's rows are the last block: W[3H:] and b[3H:] (lstm.gate('o')).",
            "o_t = torch.sigmoid(torch.cat([h_prev, x_t], dim=1) @ W_o.T + b_o).",
