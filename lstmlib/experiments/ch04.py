@@ -245,8 +245,8 @@ def write_by_value(rec: Recording, unit: int, distractors: int = 1500):
 def cell_traces(model: LastStep, rec: Recording, sequence: int, unit: int, blocks: dict):
     """One unit's cell state C_t over one probe sequence, as recorded and with the writes
     blocked: ``blocks`` maps a label to the (T, B) steps where i_t is held at 0 (for every
-    unit), marked on its line. Dotted lines mark the marked steps; each label gets the
-    network's answer, the title the target."""
+    unit), marked on its line. Dotted lines mark the marked steps; each legend entry gives
+    the network's answer, the legend's title the target."""
     unit = rec.unit(unit)
     if not 0 <= sequence < rec.x.shape[1]:
         raise ValueError(f"expected sequence in 0 … {rec.x.shape[1] - 1}, got {sequence}")
