@@ -1,0 +1,226 @@
+"""Chapter 9's runs, made live and read: the reduced sweep, summaries, the table, how much
+each factor matters, the cell-state trace, the figures.
+
+Every run is :func:`lstmlib.experiments.ch09.one_run`, live (:func:`reduced_sweep`) or read
+from the full sweep's results file (``lstmlib.sweeps.load("benchmarks/results/odyssey.jsonl")``).
+Nothing here changes what a run computes, so editing a figure leaves the results file valid.
+
+    rows = reduced_sweep(range(5))        # the live sweep: LIVE variants × TASKS × seeds
+    print(table(rows))                    # mean ± std per variant and task
+    strip_plot(rows, lr=1e-2)             # every run a dot
+    variance_shares(grid, ("lr", "hidden_size"))
+    trace_plot({"LSTM": cell_trace(model, seed), ...})
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from .. import plots, streams, style
+from ..train import smooth
+from .ch09 import HIDDEN_SIZES, LATCH, SETTINGS, TASKS, TRAINING, VARIANTS, one_run
+from .common import TEST, data_stream
+
+# The live notebook's reduced sweep: the vanilla LSTM and the variants the paper's
+# conclusions are about (forget gate, output activation, peepholes, coupled gates).
+LIVE = ("LSTM", "NFG", "NOAF", "PH", "CIFG")
+
+TASK_TITLES = {"adding": "adding problem, T = 30", "latch": "latch stream (continual)",
+               "words": "word text (characters)"}
+# Colours: the course's model colours (lstmlib.style.MODEL); the five ablations of the LSTM
+# share a lighter blue than the LSTM's own, except in the cell-state trace, where the NFG
+# is drawn in vermillion to stand apart from the LSTM.
+COLOURS = {"LSTM": style.MODEL["LSTM"], "PH": style.MODEL["PeepholeLSTM"],
+           "CIFG": style.MODEL["CoupledLSTM"], "GRU": style.MODEL["GRU"], "RNN": style.MODEL["RNN"],
+           **{v: style.SKY_BLUE for v in ("NFG", "NIG", "NOG", "NIAF", "NOAF")}}
+
+
+def reduced_sweep(seeds, variants=LIVE, tasks_=TASKS) -> list[dict]:
+    """The live sweep: every task × variant × seed at the base settings (``ch09.TRAINING``).
+    Rows as in the results file: ``{task, variant, seed, lr, hidden_size, steps, error, ...}``."""
+    rows = []
+    for task in tasks_:
+        for variant in variants:
+            for seed in seeds:
+                run = dict(task=task, variant=variant, seed=int(seed), lr=TRAINING["lr"],
+                           hidden_size=TRAINING["hidden_size"], steps=SETTINGS[task]["steps"])
+                rows.append({**run, **one_run(**run)})
+    return rows
+
+
+def rows_where(rows, **conditions) -> list[dict]:
+    """The rows whose fields equal ``conditions``, e.g. ``rows_where(rows, task="latch")``."""
+    return [r for r in rows if all(r.get(k) == v for k, v in conditions.items())]
+
+
+def errors(rows, **conditions) -> np.ndarray:
+    """The ``error`` of every matching row, in seed order; a diverged run counts as ``inf``."""
+    chosen = sorted(rows_where(rows, **conditions), key=lambda r: r["seed"])
+    if not chosen:
+        raise ValueError(f"no run matches {conditions}")
+    return np.array([np.inf if r["error"] is None else r["error"] for r in chosen])
+
+
+@dataclass
+class Summary:
+    """One variant on one task, over seeds."""
+    mean: float
+    std: float
+    min: float
+    max: float
+    n: int
+
+    def __str__(self):
+        return f"{self.mean:.3f} ± {self.std:.3f}"
+
+
+def summary(rows, **conditions) -> Summary:
+    """Mean ± standard deviation (ddof 1), min, max and count of the matching runs' errors."""
+    e = errors(rows, **conditions)
+    return Summary(float(e.mean()), float(e.std(ddof=1)) if len(e) > 1 else 0.0,
+                   float(e.min()), float(e.max()), len(e))
+
+
+def table(rows, variants=None, tasks_=TASKS, **conditions) -> str:
+    """A text table, one line per variant: mean ± std of the error on each task (79 columns)."""
+    variants = variants or [v for v in VARIANTS if rows_where(rows, variant=v, **conditions)]
+    head = f"{'variant':8s}" + "".join(f"{t:>18s}" for t in tasks_)
+    lines = [head, "-" * len(head)]
+    for v in variants:
+        cells = []
+        for t in tasks_:
+            chosen = rows_where(rows, task=t, variant=v, **conditions)
+            cells.append(f"{str(summary(chosen)) if chosen else '—':>18s}")
+        lines.append(f"{v:8s}" + "".join(cells))
+    return "\n".join(lines)
+
+
+def variance_shares(rows, factors, log=True) -> dict:
+    """How much of the spread of the errors each factor explains on its own (a main effect).
+
+    For a full grid of runs (every combination of the ``factors``' levels, each with the same
+    seeds), the share of a factor is the variance of the mean error at each of its levels
+    (averaged over everything else) divided by the variance of all the runs: the main effects
+    of a functional ANOVA (Hutter et al. 2014), as Greff et al. (2017) computed them. With
+    ``log``, on log10 of the error. Returns ``{factor: share}``.
+    """
+    e = np.array([r["error"] for r in rows], dtype=float)
+    if not np.isfinite(e).all():
+        raise ValueError("expected finite errors (a diverged run has none)")
+    e = np.log10(e) if log else e
+    total = e.var()
+    shares = {}
+    for f in factors:
+        levels = sorted({r[f] for r in rows})
+        means = [e[[r[f] == level for r in rows]].mean() for level in levels]
+        shares[f] = float(np.var(means) / total)
+    return shares
+
+
+# ------------------------------------------------------------------------------------------
+# Looking inside, and the figures
+# ------------------------------------------------------------------------------------------
+def cell_trace(model: nn.Module, seed: int, steps: int = LATCH["test_steps"], window: int = 100):
+    """Run a latch model (LSTM family) over one fresh stream of ``steps`` steps from a zero state.
+
+    Returns ``(cell, error)``, each (steps,): the largest |C_t| over the units at each step,
+    and the squared error divided by the baseline, as a moving average over ``window`` steps.
+    """
+    x, y = streams.LatchStream(1, data_stream(seed, TEST), LATCH["p_marker"]).next(steps)
+    with torch.no_grad():
+        output, _, gates = model.model.rnn(x, return_gates=True)           # (T, 1, H)
+        if "c" not in gates:
+            raise ValueError("expected an LSTM-family model (with a cell state C_t)")
+        se = (model.model.readout(output) - y).pow(2)[:, 0, 0].numpy() / streams.LATCH_BASELINE
+    return gates["c"][:, 0].abs().max(dim=1).values.numpy(), smooth(se, window)
+
+
+def _error_axis(ax, task):
+    if task == "words":
+        ax.set_xlabel("bits per character")
+    else:
+        ax.set_xscale("log")
+        ax.set_xlabel("MSE ÷ baseline")
+
+
+def strip_plot(rows, variants=None, tasks_=TASKS, height=None, **conditions):
+    """Every run as a dot, one row per variant and one panel per task; a bar marks the mean.
+
+    The dashed line is the baseline of a constant answer (adding, latch) or, for word text,
+    the best possible predictor. A diverged run is drawn as a cross at the panel's right edge.
+    """
+    variants = variants or [v for v in VARIANTS if rows_where(rows, variant=v, **conditions)]
+    fig, axes = plots.figure(len(tasks_), height or 1.0 + 0.32 * len(variants))
+    axes = np.atleast_1d(axes)
+    for ax, task in zip(axes, tasks_):
+        for k, v in enumerate(variants):
+            chosen = rows_where(rows, task=task, variant=v, **conditions)
+            if not chosen:
+                continue
+            e = errors(chosen)
+            jitter = np.linspace(-0.22, 0.22, len(e)) if len(e) > 1 else np.zeros(1)
+            ok = np.isfinite(e)
+            ax.scatter(e[ok], k + jitter[ok], s=16, color=COLOURS[v], edgecolor=style.INK,
+                       linewidth=0.4, zorder=3)
+            if ok.any():
+                ax.plot([e[ok].mean()] * 2, [k - 0.35, k + 0.35], color=style.INK, linewidth=1.6, zorder=4)
+            if not ok.all():
+                ax.scatter([ax.get_xlim()[1]] * int((~ok).sum()), k + jitter[~ok], marker="x",
+                           color=COLOURS[v], zorder=3)
+        ref = (np.mean([r["floor"] for r in rows_where(rows, task="words")])
+               if task == "words" else 1.0)
+        ax.axvline(ref, color=style.MODEL["baseline"], linestyle="--", linewidth=1.2)
+        ax.set_yticks(range(len(variants)), variants if ax is axes[0] else [""] * len(variants))
+        ax.set_ylim(len(variants) - 0.5, -0.5)
+        ax.set_title(TASK_TITLES[task], fontsize=10)
+        _error_axis(ax, task)
+        ax.grid(axis="y", visible=False)
+    return fig
+
+
+def lr_plot(rows, variant="LSTM", tasks_=TASKS):
+    """The error against the learning rate, one line per hidden size (the median over seeds,
+    each seed a dot): which matters more, the learning rate or the size?"""
+    fig, axes = plots.figure(len(tasks_), 3.2)
+    shades = dict(zip(HIDDEN_SIZES, (style.SKY_BLUE, style.BLUE, style.BLACK)))   # darker: larger
+    for ax, task in zip(np.atleast_1d(axes), tasks_):
+        for H, colour in shades.items():
+            lrs = sorted({r["lr"] for r in rows_where(rows, task=task, variant=variant, hidden_size=H)})
+            if not lrs:
+                continue
+            e = [errors(rows, task=task, variant=variant, hidden_size=H, lr=lr) for lr in lrs]
+            for lr, values in zip(lrs, e):
+                ax.scatter([lr] * len(values), values, s=8, color=colour, alpha=0.5, zorder=2)
+            ax.plot(lrs, [np.median(v) for v in e], color=colour, marker="o", label=f"H = {H}", zorder=3)
+        ax.set_xscale("log")
+        if task != "words":
+            ax.set_yscale("log")
+        ax.set_xlabel("learning rate (Adam)")
+        ax.set_ylabel("bits per character" if task == "words" else "MSE ÷ baseline")
+        ax.set_title(TASK_TITLES[task], fontsize=10)
+    np.atleast_1d(axes)[0].legend(title=f"{variant}, hidden size")
+    return fig
+
+
+def trace_plot(traces: dict):
+    """Along one continual stream: the largest |C_t| (left) and the error (right), per model.
+
+    ``traces`` maps a variant to what :func:`cell_trace` returned.
+    """
+    fig, (left, right) = plots.figure(2, 3.2)
+    for v, (cell, err) in traces.items():
+        t = np.arange(1, len(cell) + 1)
+        left.plot(t, cell, color=COLOURS[v] if v != "NFG" else style.VERMILLION, label=v)
+        right.plot(t, err, color=COLOURS[v] if v != "NFG" else style.VERMILLION, label=v)
+    left.set_yscale("log")
+    left.set_ylabel("largest |$C_t$| over the units")
+    right.set_ylabel("squared error ÷ baseline (100-step mean)")
+    right.axhline(1.0, color=style.MODEL["baseline"], linestyle="--", linewidth=1.2,
+                  label="constant answer")
+    for ax in (left, right):
+        ax.set_xlabel("step of the stream, t (no reset)")
+        ax.legend()
+    return fig
