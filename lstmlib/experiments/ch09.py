@@ -16,7 +16,7 @@ Every run is one ``(task, variant, seed, lr, hidden_size, steps)``: the variant'
 initialised from ``seed``, trained on that seed's data (the same for every variant), and
 scored on fresh data. ``error`` is lower-is-better on every task: the adding problem's and the
 latch's mean squared error divided by their baselines (1 = answering a constant), and bits per
-character on word text (:data:`lstmlib.streams.ENTROPY_RATE` is the floor).
+character on word text (``lstmlib.streams.ENTROPY_RATE`` is the floor).
 """
 from __future__ import annotations
 
@@ -109,7 +109,7 @@ def evaluate(task: str, model: nn.Module, seed: int) -> dict:
     adding: ``error`` = MSE / (1/6) on ``test`` sequences. latch: ``error`` = MSE / (1/3) over
     ``test_steps`` steps of ``test_streams`` fresh streams run from a zero state without a
     reset; also ``early`` (the first 200 steps), ``late`` (the last 500) and ``cell_max`` (the
-    largest |C_T| at the end, LSTM family; None otherwise). words: ``error`` = bits per
+    largest ``|C_T|`` at the end, LSTM family; None otherwise). words: ``error`` = bits per
     character on ``test`` sequences; also ``floor``, the best possible predictor's bits.
     """
     s, g = SETTINGS[task], data_stream(seed, TEST)

@@ -126,7 +126,7 @@ def variance_shares(rows, factors, log=True) -> dict:
 def cell_trace(model: nn.Module, seed: int, steps: int = LATCH["test_steps"], window: int = 100):
     """Run a latch model (LSTM family) over one fresh stream of ``steps`` steps from a zero state.
 
-    Returns ``(cell, error)``, each (steps,): the largest |C_t| over the units at each step,
+    Returns ``(cell, error)``, each (steps,): the largest ``|C_t|`` over the units at each step,
     and the squared error divided by the baseline, as a moving average over ``window`` steps.
     """
     x, y = streams.LatchStream(1, data_stream(seed, TEST), LATCH["p_marker"]).next(steps)
@@ -206,7 +206,7 @@ def lr_plot(rows, variant="LSTM", tasks_=TASKS):
 
 
 def trace_plot(traces: dict):
-    """Along one continual stream: the largest |C_t| (left) and the error (right), per model.
+    """Along one continual stream: the largest ``|C_t|`` (left) and the error (right), per model.
 
     ``traces`` maps a variant to what :func:`cell_trace` returned.
     """
