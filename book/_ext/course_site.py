@@ -1,16 +1,26 @@
-"""The website's own Sphinx extension: the API page's module list, one rule for exercises,
-two fixes to a stock build.
+"""The website's own Sphinx extension: the API reference, Chinese marked as Chinese, one rule
+for exercises, a build that does not depend on the caller's environment, two fixes to a stock
+build.
 
 Loaded from ``_config.yml`` (``sphinx: local_extensions: {course_site: book/_ext}``).
 
-API page. ``book/api.md`` holds the marker ``<!-- lstmlib-modules ... -->``; we replace it,
-as the page is read, by one section per module of ``lstmlib`` (found on disk, so a new module
-appears without editing the page), each an ``automodule`` of the module's docstrings.
+API reference (``course_api.py`` beside this file). ``book/api.md`` is an index with summary
+tables; every module of ``lstmlib`` gets its own page, generated from the package when the
+build starts, so a new module appears without editing a list. Each object is documented once,
+under the name readers import it by, and its other names resolve to that entry.
 lstmlib's docstrings are plain text, micrograd-style: an indented block after a paragraph is
 an equation or a usage example laid out by hand, and ``max |C_t|`` is a formula.
 reStructuredText would run the block's lines together and read ``|C_t|`` as a substitution,
 so :func:`plain_text_docstrings` makes such blocks code blocks and escapes stray markup
 before napoleon reads the Google-style sections (``Args:``, ``Returns:``).
+
+Chinese (``course_lang.py``). Every run of Chinese text on every page is wrapped in
+``lang="zh-Hans"``, so that browsers choose a Chinese font and screen readers a Chinese voice.
+
+The kernels' environment (:func:`kernel_environment`). The notebooks the build executes get the
+same environment whatever the caller set: no ``MPLBACKEND`` (a kernel then draws figures inline;
+with ``MPLBACKEND=Agg`` from a headless shell ``plt.show()`` would draw nothing), one BLAS/OpenMP
+thread, and ``LSTMLIB_PROGRESS=0`` (no progress bars on the pages).
 
 References. Citations read "[Olah, 2015]" (``bibtex_reference_style: author_year``); the
 bibliography labels its entries the same way, with the pybtex style ``author_year`` defined
@@ -38,52 +48,36 @@ error or failed request; without these two fixes it would fail on every page.
 from __future__ import annotations
 
 import ast
+import hashlib
 import html
-import importlib
-import pkgutil
+import inspect
+import os
 import re
 import textwrap
 from pathlib import Path
 
-MARKER = re.compile(r"<!-- lstmlib-modules\b.*?-->")
-PACKAGE = "lstmlib"
+import course_api
+import course_lang
+
+PACKAGE = course_api.PACKAGE
+# What the build's notebook kernels inherit, whatever the caller's shell set.
+KERNEL_ENV = {"LSTMLIB_PROGRESS": "0", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+              "OPENBLAS_NUM_THREADS": "1"}
+KERNEL_ENV_REMOVED = ("MPLBACKEND",)
 
 
-def package_modules(package=PACKAGE):
-    """Every public module of ``package`` (subpackages included), in reading order.
+def kernel_environment(environ=os.environ):
+    """Give the notebooks this build executes the same environment whatever the caller set.
 
-    The order is that of the "Modules" list in the package's docstring (lines such as
-    ``    cells       one time step of each cell``); modules it does not list come after,
-    alphabetically.
+    The kernels are this process's children, so they inherit what is set here: no
+    ``MPLBACKEND`` (ipykernel then chooses its inline backend, which draws every figure into
+    the page; ``MPLBACKEND=Agg``, common on headless machines, makes ``plt.show()`` draw
+    nothing), one BLAS/OpenMP thread (results that do not depend on the machine's cores), and
+    no progress bars (``LSTMLIB_PROGRESS=0``: tqdm's widget would be an output of the page).
     """
-    pkg = importlib.import_module(package)
-    found = sorted(m.name for m in pkgutil.walk_packages(pkg.__path__, f"{package}.")
-                   if not any(part.startswith("_") for part in m.name.split(".")))
-    listed = re.findall(r"^\s{4}(\w+)\s{2,}\S", pkg.__doc__ or "", flags=re.MULTILINE)
-    rank = {f"{package}.{name}": i for i, name in enumerate(listed)}
-    return sorted(found, key=lambda m: (rank.get(m.split(".")[0] + "." + m.split(".")[1], len(rank)),
-                                        m))
-
-
-def modules_markdown(package=PACKAGE):
-    """The MyST text of the API page's module sections."""
-    pkg = importlib.import_module(package)
-    exported = {name: getattr(pkg, name) for name in getattr(pkg, "__all__", ())}
-    out = []
-    for modname in package_modules(package):
-        here = [name for name, obj in exported.items() if getattr(obj, "__module__", None) == modname]
-        # eval-rst: autodoc writes reStructuredText, which MyST would read as Markdown.
-        out += [f"### `{modname}`", "", "```{eval-rst}", f".. automodule:: {modname}",
-                "   :members:", "   :inherited-members:"]
-        if here:
-            out.append("   :exclude-members: " + ", ".join(here))
-        if modname.removeprefix(f"{package}.") in exported:
-            out.append("   :no-index:")     # lstmlib.train: the function, not the module
-        out += ["```", ""]
-        if here:
-            names = ", ".join(f"{{{_role(exported[name])}}}`{package}.{name}`" for name in here)
-            out += [f"Also here, documented above under the package's name: {names}.", ""]
-    return "\n".join(out)
+    for name in KERNEL_ENV_REMOVED:
+        environ.pop(name, None)
+    environ.update(KERNEL_ENV)
 
 
 LIST_ITEM = re.compile(r"^([-*+]|\d+[.)]|#\.)\s")
@@ -146,6 +140,21 @@ def escape_markup(line):
     return "".join(parts)
 
 
+def data_descriptions(app, what, name, obj, options, lines):
+    """autodoc-process-docstring: data says what it is, not what its type is.
+
+    autodoc gives a module-level value without a doc comment its type's docstring (a dict's
+    "dict() -> new empty dictionary", an exercise's the whole Exercise class); the entry says
+    instead what ``course_api.data_description`` says: its doc comment, or whose instance it is.
+    """
+    if what != "data" or obj is None or not lines:
+        return
+    type_doc = inspect.getdoc(type(obj)) or ""
+    if "\n".join(lines).strip() == type_doc.strip():
+        modname, _, attr = name.rpartition(".")
+        lines[:] = course_api.data_description(modname, attr).splitlines()
+
+
 def only_lstmlib_members(app, what, name, obj, skip, options):
     """autodoc-skip-member: of a class's inherited members, document lstmlib's own only.
 
@@ -167,23 +176,53 @@ def _is_python(block):
     return True
 
 
-def _role(obj):
-    """The cross-reference role for an object (``lstmlib.train`` is a module and a function)."""
-    return "py:class" if isinstance(obj, type) else "py:func" if callable(obj) else "py:data"
+def write_api_pages(app, config):
+    """config-inited, before Sphinx looks for documents: one page per module, for a book that
+    has the API index (a throwaway book of the tests has none, and gets no pages)."""
+    if (Path(app.srcdir) / f"{course_api.INDEX}.md").is_file():
+        course_api.write_pages(Path(app.srcdir))
 
 
-def fill_api_page(app, docname, source):
-    """source-read: replace the marker on the API page by the module sections."""
-    if MARKER.search(source[0]):
-        source[0] = MARKER.sub(lambda _: modules_markdown(), source[0])
+def fill_api_index(app, docname, source):
+    """source-read: replace the marker on the API index by the summary tables."""
+    if course_api.SUMMARY_MARKER.search(source[0]):
+        summary = course_api.summary_markdown()
+        source[0] = course_api.SUMMARY_MARKER.sub(lambda _: summary, source[0])
         app.env.course_site_api = getattr(app.env, "course_site_api", {})
-        app.env.course_site_api[docname] = package_modules()
+        app.env.course_site_api[docname] = _fingerprint(summary)
 
 
-def api_page_outdated(app, env, added, changed, removed):
-    """env-get-outdated: re-read the API page when a module was added or removed."""
+def api_index_outdated(app, env, added, changed, removed):
+    """env-get-outdated: re-read the API index when a module or a summary line changed.
+
+    Its summary tables and its list of pages (the ``glob`` of _toc.yml) come from the package,
+    which Sphinx does not know the index depends on.
+    """
     pages = getattr(env, "course_site_api", {})
-    return [doc for doc, modules in pages.items() if modules != package_modules()]
+    summary = _fingerprint(course_api.summary_markdown()) if pages else None
+    return [doc for doc, seen in pages.items() if seen != summary]
+
+
+def codeautolink_reads_exercise_titles():
+    """Let sphinx-codeautolink read chapters that have exercises.
+
+    sphinx-exercise puts an exercise's title (``exercise_title``, a subclass of docutils'
+    ``title``) in the exercise node and its body in a ``section`` that has no title of its own.
+    sphinx-codeautolink's reader keeps a stack of section titles, pushes on every node named
+    ``title`` and pops on every section it leaves, so in a chapter with exercises it pops
+    more than it pushed and the build stops with "IndexError: pop from empty list". Reading
+    sphinx-exercise's titles as titles keeps the stack balanced (one push, one pop each).
+    """
+    from sphinx_codeautolink.extension.block import CodeBlockAnalyser
+
+    # (Sphinx's add_node gives every visitor base class a no-op visit_<node>: set it on the
+    # class itself.)
+    for name in ("exercise_title", "solution_title"):
+        setattr(CodeBlockAnalyser, f"visit_{name}", CodeBlockAnalyser.visit_title)
+
+
+def _fingerprint(text):
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _author_year_style():
@@ -263,13 +302,20 @@ def write_index_redirect(app, exception):
 def setup(app):
     from pybtex.plugin import register_plugin
 
+    kernel_environment()
+    codeautolink_reads_exercise_titles()
     register_plugin("pybtex.style.formatting", "author_year", _author_year_style(), force=True)
-    app.connect("source-read", fill_api_page)
+    app.connect("config-inited", write_api_pages, priority=50)
+    app.connect("source-read", fill_api_index)
+    app.connect("autodoc-process-docstring", data_descriptions, priority=300)
     app.connect("autodoc-process-docstring", plain_text_docstrings, priority=400)
     app.connect("autodoc-skip-member", only_lstmlib_members)
-    app.connect("env-get-outdated", api_page_outdated)
+    app.connect("env-get-outdated", api_index_outdated)
+    # Before sphinx-codeautolink (priority 500) reads the Python domain into its inventory.
+    app.connect("env-updated", course_api.register_aliases, priority=400)
     app.connect("doctree-read", fold_solutions)
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)
     # Before sphinx-external-toc's own redirect (priority 500), which then sees the file exists.
     app.connect("build-finished", write_index_redirect, priority=400)
+    app.connect("build-finished", course_lang.mark_pages, priority=600)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
