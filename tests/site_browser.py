@@ -6,8 +6,12 @@ is downloaded (``playwright install`` is never needed).
 """
 from __future__ import annotations
 
+import ast
 import contextlib
+import fnmatch
+import html
 import html.parser
+import importlib
 import os
 import re
 import shutil
@@ -15,6 +19,7 @@ import socket
 import subprocess
 import sys
 import time
+import unicodedata
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +27,9 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+import course_api  # noqa: E402
+import course_site  # noqa: E402
 
 # Without the background-networking flags Chromium calls Google's servers at start-up.
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -57,18 +65,20 @@ def jupyter_book() -> str:
 
 
 def build_book(source: Path, output: Path | None = None, fresh_env: bool = False,
-               timeout: float = 1800) -> Build:
+               timeout: float = 1800, env: dict | None = None) -> Build:
     """``jupyter-book build SOURCE -W -n --keep-going``, warnings as errors, as CI builds it.
 
     ``output`` is the ``--path-output`` folder (the html lands in ``output/_build/html``);
     ``fresh_env`` re-reads every page (``--all``), so that a warning of a page that did not
-    change is reported again; notebooks are still taken from the execution cache.
+    change is reported again; notebooks are still taken from the execution cache. ``env``
+    adds to (or, with a value of None, removes from) the environment the build runs in.
     """
     output = Path(output or source)
     cmd = [jupyter_book(), "build", str(source), "-W", "-n", "--keep-going", "--path-output", str(output)]
     if fresh_env:
         cmd.append("--all")
-    env = {**os.environ, "LSTMLIB_PROGRESS": "0", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    env = {**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1", **(env or {})}
+    env = {k: v for k, v in env.items() if v is not None}
     start = time.perf_counter()
     run = subprocess.run(cmd, cwd=source, env=env, capture_output=True, text=True, timeout=timeout)
     seconds = time.perf_counter() - start
@@ -93,7 +103,33 @@ def toc_pages(root: Path = ROOT) -> list[str]:
                 walk(value)
 
     walk({k: v for k, v in toc.items() if k != "root"})
-    return [str(Path(f).with_suffix("")) + ".html" for f in files]
+    pages = [str(Path(f).with_suffix("")) + ".html" for f in files]
+    globs = []
+    walk_globs(toc, globs)
+    for pattern in globs:              # the API reference's pages, one per module (book/api/*)
+        pages += sorted(f"{d}.html" for d in glob_documents(root, pattern))
+    return pages
+
+
+def walk_globs(node, found):
+    if isinstance(node, dict):
+        if "glob" in node:
+            found.append(node["glob"])
+        for value in node.values():
+            walk_globs(value, found)
+    elif isinstance(node, list):
+        for value in node:
+            walk_globs(value, found)
+
+
+def glob_documents(root: Path, pattern: str) -> list[str]:
+    """The documents a ``glob`` of _toc.yml stands for: the files there, and the API pages the
+    build will generate (course_api.py writes them when the build starts, so a fresh clone
+    has none yet)."""
+    found = {str(p.relative_to(root).with_suffix("")) for p in root.glob(pattern)
+             if p.suffix in (".md", ".ipynb")}
+    found |= {course_api.page_docname(m) for m in course_api.all_modules()}
+    return sorted(d for d in found if fnmatch.fnmatch(d, pattern))
 
 
 def notebook_pages(root: Path = ROOT) -> list[str]:
@@ -325,3 +361,115 @@ def link_problems(page, base_url: str, html_dir: Path) -> tuple[list[str], int]:
         if fragment and target.suffix == ".html" and fragment not in anchors(target):
             problems.append(f"link {raw!r} ({link['text']!r}): no id {fragment!r} on {path}")
     return problems, checked
+
+
+# --------------------------------------------------------------------------------------------
+# Chinese text
+# --------------------------------------------------------------------------------------------
+CHINESE_JS = """() => {
+    const cjk = /[\\u2e80-\\u2fdf\\u3000-\\u303f\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff\\ufe30-\\ufe4f\\uff00-\\uffef]/;
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const unmarked = [], fonts = new Set();
+    let runs = 0;
+    while (walker.nextNode()) {
+        const node = walker.currentNode, el = node.parentElement;
+        if (!el || !cjk.test(node.textContent) || el.closest('script, style, template')) continue;
+        runs++;
+        const marked = el.closest('[lang]');
+        if (!marked || !/^zh/i.test(marked.getAttribute('lang'))) {
+            unmarked.push(node.textContent.trim().slice(0, 50));
+        } else {
+            fonts.add(getComputedStyle(el).fontFamily);
+        }
+    }
+    return {runs, unmarked, fonts: [...fonts]};
+}"""
+CHINESE_FONT = "Noto Sans CJK SC"
+
+
+def chinese_problems(page) -> tuple[list[str], int]:
+    """Every text node holding Chinese is inside an element with ``lang="zh..."`` and is set in
+    the course's Chinese font stack (book/_static/course.css). ``<title>`` is not in the body:
+    HTML allows no markup in it (book/_ext/course_lang.py)."""
+    info = page.evaluate(CHINESE_JS)
+    problems = [f"Chinese text outside lang=zh-Hans: {t!r}" for t in info["unmarked"]]
+    problems += [f"Chinese text set in {f!r}, not the Chinese font stack" for f in info["fonts"]
+                 if CHINESE_FONT not in f]
+    return problems, info["runs"]
+
+
+# --------------------------------------------------------------------------------------------
+# Notebooks: what a reader sees of their code and output
+# --------------------------------------------------------------------------------------------
+COLUMN = 79                   # characters a code line or printed line may take on the site
+
+
+def display_width(line: str) -> int:
+    """Columns a line takes in a monospace font: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line.expandtabs(4))
+
+
+OUTPUT_TEXT = re.compile(r'<div class="output (?:stream|text_plain)[^"]*"><div class="highlight">'
+                         r'<pre>(.*?)</pre>', re.S)
+
+
+def shown_text_outputs(page_html: str) -> list[str]:
+    """The text of every printed output (streams, plain-text results) a chapter's page shows."""
+    return [html.unescape(re.sub(r"<[^>]+>", "", m)) for m in OUTPUT_TEXT.findall(page_html)]
+
+
+def lstmlib_names_in_code(nb: dict) -> dict[str, str]:
+    """{documented name: how the code wrote it} for each lstmlib function, class or documented
+    setting that a notebook's code cells name through a module (``ch01.adding_models``,
+    ``lstmlib.LSTM``) or import by name: what sphinx-codeautolink must link to its entry."""
+    source = "\n".join("\n".join(l for l in "".join(c["source"]).splitlines()
+                                 if not l.lstrip().startswith(("%", "!")))
+                       for c in nb.get("cells", []) if c.get("cell_type") == "code")
+    tree = ast.parse(source)
+    aliases: dict[str, str] = {}                     # name in the notebook -> dotted path
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name.split(".")[0] == course_api.PACKAGE:
+                    aliases[(a.asname or a.name).split(".")[0]] = a.asname and a.name or a.name.split(".")[0]
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == course_api.PACKAGE:
+            for a in node.names:
+                aliases[a.asname or a.name] = f"{node.module}.{a.name}"
+    found = {}
+    for node in ast.walk(tree):
+        chain = []
+        while isinstance(node, ast.Attribute):
+            chain.insert(0, node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name) or node.id not in aliases:
+            continue
+        written = ".".join([node.id, *chain])
+        name = documented_name(aliases[node.id], chain)
+        if name:
+            found.setdefault(name, written)
+    return found
+
+
+def documented_name(path: str, chain: list[str]) -> str | None:
+    """The API entry of ``path`` followed by ``chain``: the first object along it that is not
+    a module, under the name it is documented by; None if the reference does not document it."""
+    modules = course_api.all_modules()
+    parts = path.split(".") + chain
+    try:
+        obj = importlib.import_module(parts[0])
+    except ImportError:
+        return None
+    owner = parts[0]
+    for k, part in enumerate(parts[1:], start=1):
+        if not hasattr(obj, part):
+            return None
+        value = getattr(obj, part)
+        if isinstance(value, type(sys)):
+            obj, owner = value, value.__name__
+            continue
+        if course_api._is_code(value):
+            home = course_api.home(value, modules)
+            return f"{home}.{course_api._public_name(value, home)}" if home else None
+        documented = part in course_api.documented_members(owner, modules) if owner in modules else False
+        return f"{owner}.{part}" if documented else None
+    return None

@@ -34,6 +34,7 @@ def test_the_lstm_has_four_times_the_rnns_parameters():
     assert sum(p.numel() for p in models["LSTM"].rnn.parameters()) == 4_480
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", SEEDS)
 def test_at_initialisation_the_rnns_gradient_vanishes_and_the_lstms_does_not(seed):
     at_init = chapter(seed)["at_init"]
@@ -42,6 +43,7 @@ def test_at_initialisation_the_rnns_gradient_vanishes_and_the_lstms_does_not(see
     assert at_init["RNN"][99] < 1e-6
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", SEEDS)
 def test_scaled_up_weights_explode_and_clipping_keeps_training_finite(seed):
     boom = ch01.exploding(seed)
@@ -52,6 +54,7 @@ def test_scaled_up_weights_explode_and_clipping_keeps_training_finite(seed):
     assert sum(boom.clipped.loss[-10:]) / 10 > tasks.ADDING_BASELINE
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", SEEDS)
 def test_on_the_adding_problem_the_rnn_stays_at_the_baseline_and_the_lstm_learns(seed):
     c = chapter(seed)
@@ -60,6 +63,7 @@ def test_on_the_adding_problem_the_rnn_stays_at_the_baseline_and_the_lstm_learns
     assert c["lstm_test"] < 0.01
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", SEEDS)
 def test_the_trained_lstm_still_passes_a_gradient_back_50_steps(seed):
     assert chapter(seed)["trained"]["LSTM"][50] > 1e-4

@@ -41,11 +41,13 @@ def test_the_sample_sequence_has_its_symbols_where_the_text_says(seed):
     assert 47 <= 59 - relevant[0] <= 53
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", SEEDS)
 def test_with_forget_bias_3_the_lstm_learns_the_task(seed):
     assert chapter(seed)["accuracy"][3.0] > 0.9
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", SEEDS)
 def test_the_constant_error_carousel_is_the_product_of_forget_gates(seed):
     carousel = chapter(seed)["carousel"]
@@ -60,6 +62,7 @@ def test_sigma_of_the_bias_to_the_50th():
         assert 0.9 * expected < sigma(b) ** 50 < 1.1 * expected
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", SEEDS)
 def test_at_initialisation_memory_decays_as_sigma_of_the_bias(seed):
     reach = chapter(seed)["reach"]
@@ -67,6 +70,7 @@ def test_at_initialisation_memory_decays_as_sigma_of_the_bias(seed):
         assert 0.5 < reach[b][50] / sigma(b) ** 50 < 2
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", SEEDS)
 def test_bias_0_stays_at_chance_and_bias_1_never_beats_bias_3(seed):
     accuracy = chapter(seed)["accuracy"]
@@ -74,11 +78,13 @@ def test_bias_0_stays_at_chance_and_bias_1_never_beats_bias_3(seed):
     assert accuracy[1.0] <= accuracy[3.0]
 
 
+@pytest.mark.slow
 def test_most_bias_1_runs_stay_at_chance():
     at_chance = [chapter(seed)["accuracy"][1.0] < 0.35 for seed in SEEDS]
     assert sum(at_chance) > len(SEEDS) / 2, at_chance
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", SEEDS)
 def test_only_the_bias_3_network_keeps_long_memory_units(seed):
     memory = chapter(seed)["memory"]

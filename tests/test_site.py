@@ -10,10 +10,16 @@ warning fails it. Then, for every page:
 - every formula rendered by MathJax, served by the site itself, and no TeX left as text;
 - every image loaded, with alt text that describes it (not a file name);
 - every link into the site resolves, ``#anchor`` included;
+- every run of Chinese text inside ``lang="zh-Hans"``, set in a Chinese font;
 - the page loads in dark mode too.
 
 And the features readers expect: folded exercise solutions that unfold, a download button on
-every chapter, glossary entries that link to the chapters, the notes' references, the API page.
+every chapter, code cells whose lstmlib names link to the API reference, code and printed
+output that fit the column, glossary entries that link to the chapters, the notes'
+references, an API index with a summary of every name and one page per module.
+
+Every test here builds or reads the site, so every one is marked slow (tests/conftest.py):
+``bash scripts/test.sh -m "not slow"`` leaves them out.
 
 Environment:
     LSTMLIB_SITE_OUTPUT       build into this folder instead of the repository (its _build/html)
@@ -22,22 +28,27 @@ Environment:
 """
 from __future__ import annotations
 
+import importlib
+import json
 import os
 import re
 import shutil
+import urllib.parse
 from pathlib import Path
 
 import pytest
 
-from site_browser import (CHROMIUM_ARGS, ROOT, VIEWPORT, alt_problem, build_book, chromium,
-                          image_problems, link_problems, math_problems, notebook_pages, open_page,
-                          serve, toc_pages)
+import course_api
+from site_browser import (CHROMIUM_ARGS, COLUMN, ROOT, VIEWPORT, alt_problem, build_book,
+                          chinese_problems, chromium, display_width, image_problems,
+                          link_problems, lstmlib_names_in_code, math_problems, notebook_pages,
+                          open_page, serve, shown_text_outputs, toc_pages)
 
 # The pages Sphinx adds to the book's own.
 EXTRA_PAGES = ["index.html", "genindex.html", "search.html"]
 PAGES = toc_pages() + EXTRA_PAGES
 CHAPTERS = notebook_pages()
-WARM_REBUILD_LIMIT_S = 30
+NO_CHAPTER = [pytest.param(None, marks=pytest.mark.skip("no chapter yet"))]
 
 
 # --------------------------------------------------------------------------------------------
@@ -115,14 +126,42 @@ def test_every_built_page_is_checked(site):
     assert not missing, f"pages the browser test expects but the build did not write: {missing}"
 
 
-def test_warm_rebuild_is_fast(site):
-    """A rebuild with nothing changed re-executes nothing and takes under 30 s."""
+def test_a_rebuild_with_nothing_changed_executes_no_notebook(site):
+    """What the execution cache promises: a notebook whose code did not change is not run again.
+
+    (How long a rebuild takes is measured by ``benchmarks/run.py``, never asserted here: a time
+    limit in a test fails on a busy machine.)
+    """
     output = site.html.parents[1]
     rebuild = build_book(ROOT, output)
     assert rebuild.returncode == 0 and not rebuild.warnings, "\n".join(rebuild.warnings or rebuild.log.splitlines()[-40:])
-    assert "Executing notebook" not in rebuild.log, "a warm rebuild re-executed a notebook: the execution cache is not used"
-    print(f"\nwarm rebuild: {rebuild.seconds:.1f} s (cold build of this session: {site.seconds:.1f} s)")
-    assert rebuild.seconds < WARM_REBUILD_LIMIT_S, f"warm rebuild took {rebuild.seconds:.1f} s"
+    executed = re.findall(r"Executing notebook using.*|Executing: .*", rebuild.log)
+    assert "Executing notebook" not in rebuild.log, ("a rebuild with nothing changed re-executed "
+                                                   f"a notebook: the execution cache is not used\n{executed}")
+    print(f"\nrebuild with nothing changed: {rebuild.seconds:.1f} s (first build of this session: "
+          f"{site.seconds:.1f} s)")
+
+
+def test_no_printed_line_is_wider_than_the_column(site):
+    """What the executed chapters print, as the pages show it, fits the column
+    (tests/test_book.py checks the code of every notebook)."""
+    problems, checked = [], 0
+    for chapter in CHAPTERS:
+        for k, text in enumerate(shown_text_outputs((site.html / chapter).read_text(encoding="utf8"))):
+            for line in text.splitlines():
+                checked += 1
+                if display_width(line) > COLUMN:
+                    problems.append(f"{chapter} output {k}: {display_width(line)} columns: {line[:70]}")
+    assert checked or not CHAPTERS, "no printed output found on the chapters' pages"
+    assert not problems, f"printed lines wider than {COLUMN} columns:\n  " + "\n  ".join(problems)
+
+
+def test_no_progress_bar_or_widget_on_any_page(site):
+    """lstmlib.train's tqdm bar is for readers running a notebook: the site shows none."""
+    for page in toc_pages():
+        text = (site.html / page).read_text(encoding="utf8")
+        assert "application/vnd.jupyter.widget" not in text, f"{page} holds a Jupyter widget"
+        assert not re.search(r"\d+/\d+ \[\d\d:\d\d", text), f"{page} shows a progress bar"
 
 
 def test_mathjax_and_fonts_come_from_the_site(site):
@@ -145,7 +184,8 @@ def test_page_in_the_browser(page_path, site, base_url, context, dark_context):
     math, n_math = math_problems(page)
     images, n_images = image_problems(page)
     links, n_links = link_problems(page, base_url, site.html)
-    problems += math + images + links
+    chinese, n_chinese = chinese_problems(page)
+    problems += math + images + links + chinese
     screenshot(page, page_path, "light")
     page.close()
 
@@ -158,7 +198,8 @@ def test_page_in_the_browser(page_path, site, base_url, context, dark_context):
     screenshot(dark, page_path, "dark")
     dark.close()
 
-    print(f"{page_path}: {n_math} formulas, {n_images} images, {n_links} internal links")
+    print(f"{page_path}: {n_math} formulas, {n_images} images, {n_links} internal links, "
+          f"{n_chinese} runs of Chinese")
     assert not problems, f"{page_path}:\n  " + "\n  ".join(problems)
 
 
@@ -200,7 +241,7 @@ def test_solutions_are_folded_and_unfold(site, base_url, context):
         page.close()
 
 
-@pytest.mark.parametrize("chapter", CHAPTERS or [pytest.param(None, marks=pytest.mark.skip("no chapter yet"))])
+@pytest.mark.parametrize("chapter", CHAPTERS or NO_CHAPTER)
 def test_chapter_has_download_button(chapter, site, base_url, context):
     """The chapter's notebook can be downloaded from its page, and it is the notebook itself."""
     page, visit = open_page(context, f"{base_url}/{chapter}")
@@ -212,10 +253,29 @@ def test_chapter_has_download_button(chapter, site, base_url, context):
     assert not visit.problems(), visit.problems()
 
 
-@pytest.mark.parametrize("chapter", CHAPTERS or [pytest.param(None, marks=pytest.mark.skip("no chapter yet"))])
+@pytest.mark.parametrize("chapter", CHAPTERS or NO_CHAPTER)
 def test_chapter_links_to_the_glossary(chapter, site):
     text = (site.html / chapter).read_text(encoding="utf8")
     assert "glossary.html#term-" in text, f"{chapter} never links a term to the glossary"
+
+
+CODE_LINK = re.compile(r'<a class="sphinx-codeautolink-a" href="([^"]+)"')
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS or NO_CHAPTER)
+def test_every_lstmlib_name_in_a_chapters_code_links_to_the_api(chapter, site):
+    """sphinx-codeautolink: each lstmlib function, class or setting a code cell names
+    (``ch01.adding_models``, ``lstmlib.LSTM``, ``tasks.adding_problem``) links to its entry."""
+    text = (site.html / chapter).read_text(encoding="utf8")
+    linked = {urllib.parse.unquote(h.partition("#")[2]) for h in CODE_LINK.findall(text)
+              if "api/" in h}
+    assert linked, f"{chapter}: no code links to the API reference"
+    source = json.loads((ROOT / chapter).with_suffix(".ipynb").read_text(encoding="utf8"))
+    expected = lstmlib_names_in_code(source)
+    missing = sorted(set(expected) - linked)
+    assert not missing, (f"{chapter}: these lstmlib names in code cells do not link to their "
+                         f"API entry: {missing}")
+    print(f"{chapter}: {len(expected)} lstmlib names, {len(linked)} API entries linked from code")
 
 
 def test_glossary_entries_link_to_their_chapter(site, base_url, context):
@@ -248,10 +308,10 @@ def test_references_hold_the_notes_references(site, base_url, context):
     assert not visit.problems(), visit.problems()
 
 
-def test_api_page_shows_lstm_with_arguments_and_returns(site, base_url, context):
-    page, visit = open_page(context, f"{base_url}/book/api.html")
+def test_the_package_page_shows_lstm_with_arguments_and_returns(site, base_url, context):
+    page, visit = open_page(context, f"{base_url}/book/api/lstmlib.html")
     lstm = page.locator("dt[id='lstmlib.LSTM']")
-    assert lstm.count() == 1, "the API page does not document lstmlib.LSTM"
+    assert lstm.count() == 1, "the package's page does not document lstmlib.LSTM"
     signature = lstm.inner_text()
     for argument in ["input_size", "hidden_size", "batch_first", "forget_bias", "peepholes", "coupled"]:
         assert argument in signature, f"lstmlib.LSTM's signature lacks {argument}: {signature}"
@@ -259,8 +319,48 @@ def test_api_page_shows_lstm_with_arguments_and_returns(site, base_url, context)
     assert forward.count() == 1, "lstmlib.LSTM.forward is not documented"
     body = forward.locator("xpath=following-sibling::dd[1]").inner_text()
     assert "Returns" in body and "return_gates" in body and "(T, B, H)" in body, body
-    for module in ["lstmlib.cells", "lstmlib.layers", "lstmlib.numpy_lstm", "lstmlib.train"]:
-        assert page.locator(f"h3:has-text('{module}')").count() == 1, f"the API page has no section {module}"
+    assert not visit.problems(), visit.problems()
+
+
+def test_every_module_has_its_page_with_every_name(site):
+    """One page per module, found in the package (a new module gets its page unasked)."""
+    modules = course_api.all_modules()
+    assert {"lstmlib.experiments.ch01", "lstmlib.exercises", "lstmlib.diagrams"} <= set(modules)
+    for module in modules:
+        path = site.html / "book" / "api" / f"{module}.html"
+        assert path.is_file(), f"{module} has no page"
+        text = path.read_text(encoding="utf8")
+        for name in course_api.documented_members(module, modules):
+            assert f'id="{module}.{name}"' in text, f"{module}'s page does not document {name}"
+    lstm_page = (site.html / "book" / "api" / "lstmlib.layers.lstm.html").read_text(encoding="utf8")
+    assert 'id="lstmlib.LSTM"' not in lstm_page and "lstmlib.html#lstmlib.LSTM" in lstm_page, \
+        "lstmlib.layers.lstm's page should point to lstmlib.LSTM, documented once on the package's page"
+
+
+def test_the_api_index_summarises_every_name(site, base_url, context):
+    """The index: a table of the modules, then every documented name with its one-line
+    description, each linked to its entry on its module's page."""
+    page, visit = open_page(context, f"{base_url}/book/api.html")
+    rows = page.evaluate("""() => [...document.querySelectorAll('table.api-summary tr')].map(tr => {
+        const a = tr.querySelector('td a');
+        return a ? {href: a.getAttribute('href'), text: tr.cells[1].innerText.trim()} : null;
+    }).filter(Boolean)""")
+    targets = {urllib.parse.unquote(r["href"]): r["text"] for r in rows}
+    modules = course_api.all_modules()
+    for module in modules:
+        assert f"api/{module}.html" in {t.partition("#")[0] for t in targets}, f"the index lacks {module}"
+        for name in course_api.documented_members(module, modules):
+            href = f"api/{module}.html#{module}.{name}"
+            assert href in targets, f"the index's summary lacks {module}.{name}"
+    for module in modules:                      # every docstring's first line is in the table
+        for name in course_api.documented_members(module, modules):
+            obj = getattr(importlib.import_module(module), name)
+            if course_api._is_code(obj) and course_api.summary_line(obj):
+                text = targets[f"api/{module}.html#{module}.{name}"]
+                assert text and text != "-", f"{module}.{name} has a docstring but no description"
+    import lstmlib
+    first_words = course_api.summary_line(lstmlib.LSTM)[:25]
+    assert targets["api/lstmlib.html#lstmlib.LSTM"].startswith(first_words), targets["api/lstmlib.html#lstmlib.LSTM"]
     assert not visit.problems(), visit.problems()
 
 

@@ -1,4 +1,5 @@
-"""The website's Sphinx extension (book/_ext/course_site.py), piece by piece, without a build."""
+"""The website's Sphinx extension (book/_ext/course_site.py, course_api.py, course_lang.py), piece
+by piece, without a build."""
 from __future__ import annotations
 
 import sys
@@ -9,6 +10,8 @@ import pytest
 from site_browser import ROOT
 
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
+import course_api  # noqa: E402
+import course_lang  # noqa: E402
 import course_site  # noqa: E402
 
 
@@ -67,17 +70,192 @@ def test_bibliography_labels_read_like_the_citations():
     assert {labels["c"], labels["d"]} == {"Gers et al., 2000a", "Gers et al., 2000b"}
 
 
-def test_the_api_page_lists_every_module():
+# --------------------------------------------------------------------------------------------
+# The API reference (course_api.py)
+# --------------------------------------------------------------------------------------------
+def test_every_module_is_found_in_the_package_in_the_docstrings_order():
     import re
 
     import lstmlib
 
-    modules = course_site.package_modules()
+    modules = course_api.package_modules()
     listed = ["lstmlib." + m for m in re.findall(r"^\s{4}(\w+)\s{2,}\S", lstmlib.__doc__, re.MULTILINE)]
     assert "lstmlib.layers" in listed and "lstmlib.LSTM" not in modules
     assert [m for m in modules if m in listed] == [m for m in listed if m in modules]   # the docstring's order
-    text = course_site.modules_markdown()
+    assert {"lstmlib.experiments.ch01", "lstmlib.experiments.ch02", "lstmlib.exercises.checker",
+            "lstmlib.diagrams.figures"} <= set(modules)                   # subpackages' modules too
+    assert course_api.all_modules()[0] == "lstmlib"
+
+
+def test_each_object_is_documented_once_under_its_shortest_name():
+    import lstmlib
+    from lstmlib import diagrams, exercises
+    from lstmlib.layers.lstm import LSTM
+
+    modules = course_api.all_modules()
+    assert course_api.home(LSTM, modules) == "lstmlib"                 # not lstmlib.layers(.lstm)
+    assert course_api.home(diagrams.forget_gate, modules) == "lstmlib.diagrams"
+    assert course_api.home(exercises.Exercise, modules) == "lstmlib.exercises"
+    assert course_api.home(lstmlib.tasks.adding_problem, modules) == "lstmlib.tasks"
+    assert "LSTM" in course_api.documented_members("lstmlib", modules)
+    assert course_api.documented_members("lstmlib.layers.lstm", modules) == []
+    assert ("LSTM", "lstmlib.LSTM") in course_api.elsewhere("lstmlib.layers.lstm", modules)
+    assert "forget_gate" not in course_api.documented_members("lstmlib.diagrams.figures", modules)
+    everything = [f"{m}.{n}" for m in modules for n in course_api.documented_members(m, modules)]
+    objects = [id(course_api._lookup(name)) for name in everything
+               if course_api._has_identity(course_api._lookup(name))]
+    assert len(objects) == len(set(objects)), "an object is documented on two pages"
+
+
+def test_settings_are_documented_with_their_values_and_instances_by_their_class():
+    modules = course_api.all_modules()
+    assert "ADDING" in course_api.documented_members("lstmlib.experiments.ch01", modules)
+    assert "TRAIN" not in course_api.documented_members("lstmlib.experiments.ch01", modules)  # imported
+    assert course_api.is_literal({"T": 100, "lr": 0.03}) and not course_api.is_literal(object())
+    assert course_api.data_description("lstmlib.exercises", "forget_step") == \
+        "An instance of :class:`lstmlib.exercises.Exercise`."
+    page = course_api.module_page("lstmlib.exercises", modules)
+    assert ".. autodata:: lstmlib.exercises.forget_step\n      :no-value:" in page
+
+
+def test_the_data_entry_never_shows_its_types_docstring():
+    lines = (dict.__doc__ or "").splitlines()
+    course_site.data_descriptions(None, "data", "lstmlib.experiments.ch01.ADDING", {"T": 1}, {}, lines)
+    assert lines == []
+    lines = ["A comment that describes it."]
+    course_site.data_descriptions(None, "data", "lstmlib.x.Y", {"T": 1}, {}, lines)
+    assert lines == ["A comment that describes it."]
+
+
+def test_module_pages_and_the_index_are_generated_from_the_package(tmp_path):
+    modules = course_api.write_pages(tmp_path)
+    folder = tmp_path / course_api.API_DIR
+    pages = sorted(p.stem for p in folder.glob("*.md"))
+    assert pages == sorted(modules)
+    ch01 = (folder / "lstmlib.experiments.ch01.md").read_text()
+    assert ch01.startswith(course_api.GENERATED)
+    assert ".. automodule:: lstmlib.experiments.ch01" in ch01
+    assert ".. autofunction:: lstmlib.experiments.ch01.adding_models" in ch01
+    assert ".. autodata:: lstmlib.experiments.ch01.ADDING" in ch01
+    train = (folder / "lstmlib.train.md").read_text()
+    assert ":no-index:" in train.split(".. autodata::")[0]       # the name lstmlib.train is the function's
+    assert "{py:func}`lstmlib.train`" in train and "{py:class}`lstmlib.History`" in train
+    assert "- {doc}`lstmlib.experiments.ch01 <lstmlib.experiments.ch01>`" in \
+        (folder / "lstmlib.experiments.md").read_text()
+
+    before = {p: p.stat().st_mtime_ns for p in folder.glob("*.md")}
+    stale = folder / "lstmlib.gone.md"
+    stale.write_text(course_api.GENERATED + "\n# `lstmlib.gone`\n")
+    (folder / "notes.md").write_text("# Not generated: kept\n")
+    course_api.write_pages(tmp_path)
+    assert not stale.exists() and (folder / "notes.md").exists()
+    assert {p: p.stat().st_mtime_ns for p in folder.glob("lstmlib*.md")} == before, \
+        "an unchanged page was rewritten (Sphinx would read it again)"
+
+    index = course_api.summary_markdown()
     for module in modules:
-        assert f"### `{module}`" in text and f".. automodule:: {module}" in text
-    assert ":exclude-members: LSTM, PeepholeLSTM, CoupledLSTM" in text   # lstmlib.layers.lstm
-    assert "{py:func}`lstmlib.train`" in text and "{py:class}`lstmlib.LSTM`" in text
+        assert f":doc:`{module} <api/{module}>`" in index
+        for name in course_api.documented_members(module, modules):
+            assert f":py:obj:`{name} <{module}.{name}>`" in index
+    assert "``solution``" not in index or ":meth:`solution`" not in index
+
+
+def test_summary_lines_lose_their_roles_and_escape_markup():
+    class Stream:
+        """``B`` streams; :meth:`next` returns |x| and *args."""
+    assert course_api.summary_text(Stream) == r"``B`` streams; ``next`` returns \|x\| and \*args."
+
+
+def test_every_other_public_name_of_an_entry_is_an_alias():
+    import lstmlib
+
+    names = course_api.public_names(course_api.all_modules())
+    assert {"lstmlib.LSTM", "lstmlib.layers.LSTM", "lstmlib.layers.lstm.LSTM"} <= names[id(lstmlib.LSTM)]
+    from sphinx.domains.python import ObjectEntry
+
+    objects = {"lstmlib.LSTM": ObjectEntry("book/api/lstmlib", "lstmlib.LSTM", "class", False),
+               "lstmlib.LSTM.forward": ObjectEntry("book/api/lstmlib", "lstmlib.LSTM.forward", "method", False)}
+    env = SimpleNamespace(get_domain=lambda name: SimpleNamespace(objects=objects))
+    course_api.register_aliases(None, env)
+    assert objects["lstmlib.layers.lstm.LSTM"] == ObjectEntry("book/api/lstmlib", "lstmlib.LSTM", "class", True)
+    assert objects["lstmlib.layers.lstm.LSTM.forward"].node_id == "lstmlib.LSTM.forward"
+    assert objects["lstmlib.layers.LSTM"].aliased
+
+
+# --------------------------------------------------------------------------------------------
+# Chinese marked as Chinese (course_lang.py)
+# --------------------------------------------------------------------------------------------
+ZH = '<span lang="zh-Hans">'
+
+
+def test_every_run_of_chinese_text_is_marked():
+    mark = course_lang.mark_chinese
+    assert mark("<p>Glossary (术语表)</p>") == f"<p>Glossary ({ZH}术语表</span>)</p>"
+    # a quoted sentence is one run, Latin words written inside it included
+    assert mark("<em>“传统RNN面临的长期依赖问题。”</em>") == f"<em>“{ZH}传统RNN面临的长期依赖问题。</span>”</em>"
+    # two terms in an English sentence are two runs
+    assert mark("<li>input gate (输入门) and forget gate (遗忘门)</li>").count(ZH) == 2
+    # in code: inside Pygments' spans
+    assert mark('<span class="s1">\'输入门\'</span>') == f'<span class="s1">\'{ZH}输入门</span>\'</span>'
+
+
+def test_what_must_stay_as_it_is_stays():
+    mark = course_lang.mark_chinese
+    for html in ['<title>Glossary (术语表)</title>', '<script>const a = "术语" < b;</script>',
+                 '<style>.x::after { content: "术" }</style>', '<img alt="术语表" src="a.png">',
+                 '<span class="math notranslate">\\(\\text{门}\\)</span>', '<svg><text>门</text></svg>',
+                 '<p lang="zh-Hans">已经标记</p>', '<p>English only</p>', '<!-- 注释 -->']:
+        assert mark(html) == html, html
+    once = mark("<p>门 <b>细胞状态</b></p>")
+    assert mark(once) == once                          # idempotent: a rebuild marks nothing twice
+    assert mark("<p>x</p><script>if (a<b) { s = '门'; }</script><p>门</p>") == \
+        f"<p>x</p><script>if (a<b) {{ s = '门'; }}</script><p>{ZH}门</span></p>"
+
+
+def test_the_css_names_a_chinese_font_stack_and_no_web_font():
+    css = (ROOT / "book" / "_static" / "course.css").read_text(encoding="utf8")
+    rule = css[css.index(":lang(zh) {"):]
+    rule = rule[:rule.index("}")]
+    for font in ("Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei"):
+        assert font in rule
+    assert "@font-face" not in css and "@import" not in css and "://" not in css
+
+
+# --------------------------------------------------------------------------------------------
+# The build's kernels get one environment
+# --------------------------------------------------------------------------------------------
+def test_the_kernels_environment_does_not_depend_on_the_callers():
+    env = {"MPLBACKEND": "Agg", "OMP_NUM_THREADS": "8", "LANG": "de_DE.UTF-8", "PATH": "/bin"}
+    course_site.kernel_environment(env)
+    assert "MPLBACKEND" not in env                        # ipykernel's inline backend draws
+    assert env["OMP_NUM_THREADS"] == env["MKL_NUM_THREADS"] == env["OPENBLAS_NUM_THREADS"] == "1"
+    assert env["LSTMLIB_PROGRESS"] == "0"
+    assert env["PATH"] == "/bin" and env["LANG"] == "de_DE.UTF-8"
+
+
+def test_codeautolink_reads_a_chapter_with_exercises():
+    """sphinx-exercise's title-less sections no longer unbalance sphinx-codeautolink's reader."""
+    from docutils import nodes
+    from docutils.frontend import get_default_settings
+    from docutils.parsers.rst import Parser
+    from docutils.utils import new_document
+    from sphinx_codeautolink.extension.block import CodeBlockAnalyser
+    from sphinx_exercise.nodes import exercise_enumerable_node, exercise_title
+
+    nodes._add_node_class_names(["exercise_title", "solution_title"])   # as Sphinx's add_node does
+    course_site.codeautolink_reads_exercise_titles()
+    doc = new_document("chapter", get_default_settings(Parser))
+    outer = nodes.section(ids=["exercises"])
+    body = nodes.section(ids=["exercise-content"])
+    body += nodes.paragraph(text="Do it.")
+    exercise = exercise_enumerable_node()
+    exercise += exercise_title(text="Exercise")
+    exercise += body
+    outer += nodes.title(text="Exercises")
+    outer += exercise
+    doc += outer
+    visitor = CodeBlockAnalyser.__new__(CodeBlockAnalyser)
+    nodes.SparseNodeVisitor.__init__(visitor, doc)
+    visitor.title_stack, visitor.concat_section, visitor.skip = [], False, None
+    doc.walkabout(visitor)                      # before the fix: IndexError: pop from empty list
+    assert visitor.title_stack == []
