@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
 from torch import nn
 
 from .. import streams, tasks
 from ..models import EveryStep, LastStep
 from ..seed import seed_everything
-from ..train import Diverged, train
+from ..train import Diverged, smooth, train
 from .common import TEST, TRAIN, data_stream
 
 # The variants: a layer of lstmlib.models.LAYERS and its keyword arguments. "LSTM" is the
@@ -59,6 +60,8 @@ TRAINING = dict(lr=3e-2, hidden_size=16, clip=1.0)
 LRS = (3e-3, 1e-2, 3e-2, 1e-1, 3e-1)
 HIDDEN_SIZES = (8, 16, 32)
 LONGER = 4
+# A cell state beyond this is saturated: tanh(3) = 0.995, and tanh' = 0.01.
+SATURATED = 3.0
 
 
 def _check(task, variant):
@@ -108,9 +111,11 @@ def evaluate(task: str, model: nn.Module, seed: int) -> dict:
 
     adding: ``error`` = MSE / (1/6) on ``test`` sequences. latch: ``error`` = MSE / (1/3) over
     ``test_steps`` steps of ``test_streams`` fresh streams run from a zero state without a
-    reset; also ``early`` (the first 200 steps), ``late`` (the last 500) and ``cell_max`` (the
-    largest ``|C_T|`` at the end, LSTM family; None otherwise). words: ``error`` = bits per
-    character on ``test`` sequences; also ``floor``, the best possible predictor's bits.
+    reset; also ``early`` (the first 200 steps), ``late`` (the last 500), and for the LSTM
+    family (None otherwise) ``cell_max``, the largest ``|C_T|`` at the end, and ``saturated``,
+    the number of units with ``|C_T|`` above ``SATURATED`` (tanh = ±0.995), averaged over the
+    streams. words: ``error`` = bits per character on ``test`` sequences; also ``floor``, the
+    best possible predictor's bits.
     """
     s, g = SETTINGS[task], data_stream(seed, TEST)
     with torch.no_grad():
@@ -122,24 +127,42 @@ def evaluate(task: str, model: nn.Module, seed: int) -> dict:
             output, state = model.model.rnn(x)                                   # (T, B, H)
             se = (model.model.readout(output) - y).pow(2).mean(dim=(1, 2))       # (T,)
             base = streams.LATCH_BASELINE
-            cell = state[1].abs().max().item() if isinstance(state, tuple) else None
-            return dict(error=se.mean().item() / base, early=se[:200].mean().item() / base,
-                        late=se[-500:].mean().item() / base, cell_max=cell)
+            result = dict(error=se.mean().item() / base, early=se[:200].mean().item() / base,
+                          late=se[-500:].mean().item() / base, cell_max=None, saturated=None)
+            if isinstance(state, tuple):                                     # the LSTM family
+                C_T = state[1].abs()                                         # (B, H)
+                result.update(cell_max=C_T.max().item(),
+                              saturated=(C_T > SATURATED).sum(dim=1).float().mean().item())
+            return result
         x, y = streams.word_text(s["T"], s["test"], generator=g)
         bits = _flat_cross_entropy(model(x), y).item() / math.log(2)
         return dict(error=bits, floor=streams.optimal_bits(x, y))
 
 
+def solved_at(loss, window: int = 25):
+    """The first step (from 1) at which the ``window``-step moving average of an adding-problem
+    training loss falls below a quarter of the baseline, or None: the end of the plateau.
+
+    Remembering only the second marked value gives half the baseline (chapter 1, exercise 3),
+    so a quarter needs both values.
+    """
+    below = np.flatnonzero(smooth(loss, window)[window - 1:] < tasks.ADDING_BASELINE / 4)
+    return int(below[0]) + window if len(below) else None
+
+
 def one_run(task: str, variant: str, seed: int, lr: float = TRAINING["lr"],
             hidden_size: int = TRAINING["hidden_size"], steps: int | None = None) -> dict:
-    """Train and score one network: the unit of every sweep. A run whose training loss became
-    NaN or infinite has ``error`` None and ``diverged`` its step ("test" if only its answers
-    on the test data overflowed)."""
+    """Train and score one network: the unit of every sweep. Returns what :func:`evaluate`
+    returns, and for the adding problem ``solved_at`` (:func:`solved_at`). A run whose
+    training loss became NaN or infinite has ``error`` None and ``diverged`` its step ("test"
+    if only its answers on the test data overflowed)."""
     try:
-        model, _ = train_model(task, variant, seed, lr, hidden_size, steps)
+        model, history = train_model(task, variant, seed, lr, hidden_size, steps)
     except Diverged as err:
         return dict(error=None, diverged=err.step)
     result = evaluate(task, model, seed)
+    if task == "adding":
+        result["solved_at"] = solved_at(history.loss)
     if not math.isfinite(result["error"]):             # trained, but its answers overflow
         return dict(error=None, diverged="test")
     return {k: v if v is None or math.isfinite(v) else None for k, v in result.items()}

@@ -31,11 +31,11 @@ LIVE = ("LSTM", "NFG", "NOAF", "PH", "CIFG")
 TASK_TITLES = {"adding": "adding problem, T = 30", "latch": "latch stream (continual)",
                "words": "word text (characters)"}
 # Colours: the course's model colours (lstmlib.style.MODEL); the five ablations of the LSTM
-# share a lighter blue than the LSTM's own, except in the cell-state trace, where the NFG
-# is drawn in vermillion to stand apart from the LSTM.
+# share a lighter blue than the LSTM's own (and are dashed where lines are drawn).
+ABLATIONS = ("NFG", "NIG", "NOG", "NIAF", "NOAF")
 COLOURS = {"LSTM": style.MODEL["LSTM"], "PH": style.MODEL["PeepholeLSTM"],
            "CIFG": style.MODEL["CoupledLSTM"], "GRU": style.MODEL["GRU"], "RNN": style.MODEL["RNN"],
-           **{v: style.SKY_BLUE for v in ("NFG", "NIG", "NOG", "NIAF", "NOAF")}}
+           **{v: style.SKY_BLUE for v in ABLATIONS}}
 
 
 def reduced_sweep(seeds, variants=LIVE, tasks_=TASKS) -> list[dict]:
@@ -56,12 +56,25 @@ def rows_where(rows, **conditions) -> list[dict]:
     return [r for r in rows if all(r.get(k) == v for k, v in conditions.items())]
 
 
-def errors(rows, **conditions) -> np.ndarray:
-    """The ``error`` of every matching row, in seed order; a diverged run counts as ``inf``."""
+def at_base(rows, steps=1) -> list[dict]:
+    """The runs at the base settings: learning rate and hidden size of ``ch09.TRAINING``, and
+    ``steps`` times each task's number of training steps (``ch09.LONGER`` for the longer ones)."""
+    return [r for r in rows if r["lr"] == TRAINING["lr"] and r["hidden_size"] == TRAINING["hidden_size"]
+            and r["steps"] == steps * SETTINGS[r["task"]]["steps"]]
+
+
+def field(rows, name, **conditions) -> np.ndarray:
+    """The field ``name`` of every matching row, in seed order; None (a diverged run, or a
+    quantity the network has not got) becomes ``inf``."""
     chosen = sorted(rows_where(rows, **conditions), key=lambda r: r["seed"])
     if not chosen:
         raise ValueError(f"no run matches {conditions}")
-    return np.array([np.inf if r["error"] is None else r["error"] for r in chosen])
+    return np.array([np.inf if r.get(name) is None else r[name] for r in chosen], dtype=float)
+
+
+def errors(rows, **conditions) -> np.ndarray:
+    """The ``error`` of every matching row, in seed order; a diverged run counts as ``inf``."""
+    return field(rows, "error", **conditions)
 
 
 @dataclass
@@ -98,6 +111,32 @@ def table(rows, variants=None, tasks_=TASKS, **conditions) -> str:
     return "\n".join(lines)
 
 
+def best_lr(rows, task, variant) -> tuple[float, Summary]:
+    """The learning rate at which ``variant``'s mean error on ``task`` is lowest (hidden size
+    16, the base budget), and its summary there."""
+    chosen = [r for r in rows_where(rows, task=task, variant=variant, hidden_size=TRAINING["hidden_size"])
+              if r["steps"] == SETTINGS[task]["steps"]]
+    by_lr = {lr: summary(chosen, lr=lr) for lr in sorted({r["lr"] for r in chosen})}
+    if not by_lr:
+        raise ValueError(f"no run of {variant} on {task} at hidden size {TRAINING['hidden_size']}")
+    lr = min(by_lr, key=lambda k: by_lr[k].mean)
+    return lr, by_lr[lr]
+
+
+def best_lr_table(rows, variants=None, tasks_=TASKS) -> str:
+    """One line per variant: on each task, the mean error at its best learning rate, and that rate."""
+    variants = variants or [v for v in VARIANTS if rows_where(rows, variant=v)]
+    head = f"{'variant':8s}" + "".join(f"{t:>19s}" for t in tasks_)
+    lines = [head, "-" * len(head)]
+    for v in variants:
+        cells = []
+        for t in tasks_:
+            lr, s = best_lr(rows, t, v)
+            cells.append(f"{s.mean:>10.3f} @ {lr:<6g}")
+        lines.append(f"{v:8s}" + "".join(cells))
+    return "\n".join(lines)
+
+
 def variance_shares(rows, factors, log=True) -> dict:
     """How much of the spread of the errors each factor explains on its own (a main effect).
 
@@ -115,6 +154,10 @@ def variance_shares(rows, factors, log=True) -> dict:
     shares = {}
     for f in factors:
         levels = sorted({r[f] for r in rows})
+        counts = [sum(r[f] == level for r in rows) for level in levels]
+        if len(set(counts)) != 1:
+            raise ValueError(f"expected a full grid, the same number of runs at every level of "
+                             f"{f!r}, got {dict(zip(levels, counts))}")
         means = [e[[r[f] == level for r in rows]].mean() for level in levels]
         shares[f] = float(np.var(means) / total)
     return shares
@@ -208,19 +251,24 @@ def lr_plot(rows, variant="LSTM", tasks_=TASKS):
 def trace_plot(traces: dict):
     """Along one continual stream: the largest ``|C_t|`` (left) and the error (right), per model.
 
-    ``traces`` maps a variant to what :func:`cell_trace` returned.
+    ``traces`` maps a variant to what :func:`cell_trace` returned. Ablations are dashed.
     """
     fig, (left, right) = plots.figure(2, 3.2)
+    top = 1.0
     for v, (cell, err) in traces.items():
         t = np.arange(1, len(cell) + 1)
-        left.plot(t, cell, color=COLOURS[v] if v != "NFG" else style.VERMILLION, label=v)
-        right.plot(t, err, color=COLOURS[v] if v != "NFG" else style.VERMILLION, label=v)
+        kw = dict(color=COLOURS[v], label=v, linestyle="--" if v in ABLATIONS else "-")
+        left.plot(t, cell, **kw)
+        right.plot(t, err, **kw)
+        top = max(top, float(np.max(err)))
     left.set_yscale("log")
     left.set_ylabel("largest |$C_t$| over the units")
-    right.set_ylabel("squared error ÷ baseline (100-step mean)")
-    right.axhline(1.0, color=style.MODEL["baseline"], linestyle="--", linewidth=1.2,
+    right.set_ylabel("MSE ÷ baseline (100 steps)")
+    right.axhline(1.0, color=style.MODEL["baseline"], linestyle=":", linewidth=1.2,
                   label="constant answer")
+    right.set_ylim(0, 1.35 * top)
+    left.legend(loc="center right")
+    right.legend(loc="upper center", ncols=3)
     for ax in (left, right):
         ax.set_xlabel("step of the stream, t (no reset)")
-        ax.legend()
     return fig
