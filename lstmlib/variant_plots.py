@@ -1,0 +1,110 @@
+"""Plots for comparing LSTM variants: every run as a dot, and two gates against each other.
+
+The variants chapters (6-9) compare small networks trained with several seeds, so a mean alone
+hides what matters: these plots show every run. Colours come from :mod:`lstmlib.style` (a
+label that starts with a model's name gets that model's colour); figures are 700 px wide on
+the white panel, like those of :mod:`lstmlib.plots`.
+
+    fig = strips({("sum", "LSTM"): errors_a, ("sum", "CoupledLSTM"): errors_b, ...},
+                 ylabel="held-out MSE / baseline", log=True)
+    fig = gate_plane({"LSTM": (f, i), "CoupledLSTM (CIFG)": (f2, i2)})   # one panel each
+"""
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.ticker import FuncFormatter
+
+from . import style
+from .plots import figure, model_colour
+
+
+def _check_mapping(name, value):
+    if not isinstance(value, dict) or not value:
+        raise TypeError(f"expected {name} to be a non-empty dict, got {type(value).__name__}")
+
+
+def strips(results: dict, *, ylabel: str, log: bool = False, baseline=None,
+           baseline_label: str = "baseline", group_labels=None, median_label: str = "bar: median of the runs",
+           height: float = 3.5, jitter: float = 0.08):
+    """Every run's result as a dot, one strip per (group, variant), a bar at each strip's median.
+
+    Args:
+        results: ``{(group, variant): values}``, e.g. ``{("sum", "LSTM"): [0.03, 0.18, ...]}``;
+            groups (tasks) are laid out left to right in the order they first appear, the
+            variants side by side within each group, each in its model's colour.
+        ylabel: the y-axis label, with its unit.
+        log: a log scale for y.
+        baseline: draw a dashed line at this value (e.g. 1 for "no better than the baseline").
+        group_labels: optional ``{group: text}`` for the x-axis.
+        median_label: the legend's title, which says what the bars are.
+    """
+    _check_mapping("results", results)
+    if any(not isinstance(k, tuple) or len(k) != 2 for k in results):
+        raise TypeError(f"expected the keys of results to be (group, variant) pairs, got {list(results)[:3]}")
+    groups = list(dict.fromkeys(g for g, _ in results))
+    variants = list(dict.fromkeys(v for _, v in results))
+    fig, ax = figure(1, height)
+    width = 0.8 / len(variants)
+    rng = np.random.default_rng(0)                       # the same jitter every time the page is built
+    for (group, variant), values in results.items():
+        values = np.asarray(values, dtype=float)
+        if values.ndim != 1 or values.size == 0:
+            raise ValueError(f"expected a non-empty 1-d sequence of values for {(group, variant)}, "
+                             f"got shape {values.shape}")
+        centre = groups.index(group) + (variants.index(variant) - (len(variants) - 1) / 2) * width
+        colour = model_colour(variant)
+        xs = centre + rng.uniform(-jitter, jitter, values.size) * len(variants) / 2
+        label = variant if groups.index(group) == 0 else None
+        ax.scatter(xs, values, s=30, color=colour, alpha=0.85, edgecolor="white", linewidth=0.6,
+                   zorder=3, label=label)
+        ax.hlines(np.median(values), centre - width * 0.4, centre + width * 0.4, color=colour,
+                  linewidth=2.2, zorder=4)
+    if baseline is not None:
+        ax.axhline(baseline, color=style.MODEL["baseline"], linestyle="--", linewidth=1.4, label=baseline_label)
+    names = group_labels or {}
+    ax.set_xticks(range(len(groups)), [names.get(g, str(g)) for g in groups])
+    ax.set_xlim(-0.5, len(groups) - 0.5)
+    ax.grid(axis="x", visible=False)
+    if log:
+        ax.set_yscale("log")
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))   # 0.1, 1, 10: not 10^-1
+    ax.set_ylabel(ylabel)
+    ax.legend(title=median_label, title_fontsize=8)
+    return fig
+
+
+def gate_plane(panels: dict, *, between: dict | None = None, xlabel="forget gate $f_t$",
+               ylabel="input gate $i_t$", height: float = 3.4):
+    """Two gates against each other in the unit square, one panel per model.
+
+    Args:
+        panels: ``{label: (f, i)}``, each a 1-d array of gate values at the steps of interest
+            (drawn in the model's colour).
+        between: optionally ``{label: (f, i)}`` at other steps, drawn faintly in grey beneath.
+
+    Each panel carries the line i = 1 − f (where a coupled LSTM must stay) and names the
+    corners: keep (f = 1, i = 0), overwrite (f = 0, i = 1), keep and write (f = 1, i = 1).
+    """
+    _check_mapping("panels", panels)
+    fig, axes = figure(len(panels), height)
+    axes = np.atleast_1d(axes)
+    for ax, (label, (f, i)) in zip(axes, panels.items()):
+        f, i = np.asarray(f, dtype=float), np.asarray(i, dtype=float)
+        if f.shape != i.shape or f.ndim != 1:
+            raise ValueError(f"expected f and i of the same 1-d shape for {label!r}, got {f.shape} and {i.shape}")
+        if between and label in between:
+            bf, bi = (np.asarray(v, dtype=float) for v in between[label])
+            ax.scatter(bf, bi, s=6, color=style.GREY, alpha=0.25, linewidth=0, label="between markers")
+        ax.scatter(f, i, s=10, color=model_colour(label), alpha=0.5, linewidth=0, label="at the markers")
+        ax.plot([0, 1], [1, 0], color=style.INK, linestyle="--", linewidth=1.1, label="$i_t = 1 - f_t$")
+        for (x, y, text, ha) in ((1.0, 0.02, "keep", "right"), (0.02, 1.0, "overwrite", "left"),
+                                 (1.0, 1.0, "keep and write", "right")):
+            ax.text(x, y, text, ha=ha, va="bottom" if y < 0.5 else "top", fontsize=8, color=style.INK)
+        ax.set_xlim(-0.02, 1.02)
+        ax.set_ylim(-0.02, 1.02)
+        ax.set_aspect("equal")
+        ax.set_title(label, fontsize=10)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+    axes[0].legend(loc="upper left", bbox_to_anchor=(0.0, 0.93), fontsize=8, markerscale=1.5)
+    return fig
