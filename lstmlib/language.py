@@ -18,6 +18,8 @@ the other gender or the same, at random, so the gender must be read from the sub
     batch.x            # (T, B, V) one-hot tokens; batch.y: (T, B) the next token of each
     batch.gender       # (T, B): the current subject's gender at each step (MALE, FEMALE, PLURAL)
     decode(batch.tokens[:, 0])   # the first story as text
+    pronoun_accuracy(logits, batch)   # he or she right where one comes next (chapter 3)
+    agreement(logits, batch)          # the verb's number right where a verb comes next (chapter 5)
 
 Everything is drawn from the ``generator`` given, so a seed fixes the data.
 """
@@ -45,6 +47,9 @@ ENDINGS = ("home", "away", "well", "late", "outside", "there")
 VOCAB = ("the", ".", *SINGULAR_NOUNS, *PLURAL_NOUNS, *PRONOUNS.values(),
          *(v for pair in VERBS for v in pair), *ADVERBS, *ENDINGS)
 INDEX = {word: k for k, word in enumerate(VOCAB)}
+SINGULAR_VERB_IDS = tuple(INDEX[s] for s, _ in VERBS)      # token ids of "walks", "sings", ...
+PLURAL_VERB_IDS = tuple(INDEX[p] for _, p in VERBS)        # token ids of "walk", "sing", ...
+ADVERB_IDS = tuple(INDEX[a] for a in ADVERBS)
 
 # How the stories are drawn.
 P_NEW_SUBJECT = 0.4       # a sentence brings in a new subject (else a pronoun goes on)
@@ -165,3 +170,21 @@ def pronoun_accuracy(logits: torch.Tensor, batch: Stories, where: torch.Tensor |
     says_she = logits[..., INDEX["she"]] > logits[..., INDEX["he"]]         # (T, B)
     right = says_she == (batch.y == INDEX["she"])
     return right[mask].float().mean().item()
+
+
+def agreement(logits: torch.Tensor, batch: Stories, where: torch.Tensor | None = None) -> float:
+    """How often the verb form of the right number is preferred where a verb comes next: the
+    summed probability of the six plural forms against that of the six singular forms.
+
+    logits: (T, B, V). Guessing gives 0.5. ``where`` (T, B bool) narrows the steps further; by
+    default every step whose next token is a verb.
+    """
+    if logits.shape[:2] != batch.tokens.shape or logits.shape[2] != len(VOCAB):
+        raise ValueError(f"expected logits of shape {tuple(batch.tokens.shape) + (len(VOCAB),)}, "
+                         f"got {tuple(logits.shape)}")
+    mask = batch.next_verb if where is None else batch.next_verb & where
+    if not mask.any():
+        raise ValueError("no step of this batch has a verb next (where= selected none)")
+    p = logits.softmax(dim=-1)                                              # (T, B, V)
+    says_plural = p[..., list(PLURAL_VERB_IDS)].sum(-1) > p[..., list(SINGULAR_VERB_IDS)].sum(-1)
+    return (says_plural.long() == batch.number)[mask].double().mean().item()

@@ -92,3 +92,28 @@ def test_bad_arguments():
         L.stories(0, 4)
     with pytest.raises(ValueError, match="expected a 1-d sequence of token ids, got shape"):
         L.decode(torch.zeros(2, 2, dtype=torch.long))
+
+
+def test_verb_and_adverb_ids():
+    assert [L.VOCAB[k] for k in L.SINGULAR_VERB_IDS] == [s for s, _ in L.VERBS]
+    assert [L.VOCAB[k] for k in L.PLURAL_VERB_IDS] == [p for _, p in L.VERBS]
+    assert [L.VOCAB[k] for k in L.ADVERB_IDS] == list(L.ADVERBS)
+
+
+def test_agreement_is_one_for_the_truth_a_half_for_guessing_and_zero_for_the_other_number(batch):
+    truth = 10 * torch.nn.functional.one_hot(batch.y, len(L.VOCAB)).float()
+    assert L.agreement(truth, batch) == 1.0
+    other = truth.clone()                      # every verb in the other number
+    other[..., list(L.SINGULAR_VERB_IDS) + list(L.PLURAL_VERB_IDS)] = \
+        truth[..., list(L.PLURAL_VERB_IDS) + list(L.SINGULAR_VERB_IDS)]
+    assert L.agreement(other, batch) == 0.0
+    singular = torch.zeros_like(truth)
+    singular[..., list(L.SINGULAR_VERB_IDS)] = 1
+    share = batch.number[batch.next_verb].float().mean().item()
+    assert L.agreement(singular, batch) == pytest.approx(1 - share)
+    plural = batch.number.bool()
+    assert L.agreement(truth, batch, where=plural) == 1.0
+    with pytest.raises(ValueError, match=r"expected logits of shape \(80, 64, 49\), got \(80, 64, 3\)"):
+        L.agreement(truth[..., :3], batch)
+    with pytest.raises(ValueError, match="no step of this batch has a verb next"):
+        L.agreement(truth, batch, where=torch.zeros_like(batch.next_verb))
