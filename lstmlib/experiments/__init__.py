@@ -12,5 +12,7 @@ lstmlib's other modules; these modules only put it together the way a chapter do
     common   random streams for data, and the summaries several chapters use
     ch01     from RNN to LSTM: vanishing and exploding gradients, the adding problem
     ch02     the cell state: the temporal-order task, the constant error carousel, memory reach
+    ch03     step 1, forget: a language model's gender units, their forget gates, never forgetting
+    ch03_plots  chapter 3's figures: the forget gate by kind of word, the damage of the clamp
     ch04     step 2, store: what a trained LSTM writes, i_t ⊙ C̃_t, and blocking the writes
 """
