@@ -32,7 +32,7 @@ def _check(mapping, name, kind):
 
 
 def forget_profile(profiles: dict, height: float = 3.3):
-    """Mean forget gate at each kind of word (:func:`ch03.forget_by_kind`), one bar per entry
+    """Mean forget gate at each kind of word (:func:`lstmlib.experiments.ch03.forget_by_kind`), one bar per entry
     of ``profiles`` ({label: {kind: f}}) in each group; the last entry is drawn grey."""
     _check(profiles, "profiles", "{kind: mean f}")
     for label, profile in profiles.items():
@@ -62,7 +62,7 @@ def forget_profile(profiles: dict, height: float = 3.3):
 def damage_bars(results: dict, height: float = 3.3):
     """Pronoun accuracy at the first pronoun after a new subject, by kind of subject (after a
     change of gender, after the same gender), one bar per entry of ``results``
-    ({label: :class:`ch03.Damage`}); a dashed line marks guessing (50 %)."""
+    ({label: :class:`lstmlib.experiments.ch03.Damage`}); a dashed line marks guessing (50 %)."""
     _check(results, "results", "Damage")
     if not all(isinstance(d, Damage) for d in results.values()):
         raise TypeError("expected every value of results to be an lstmlib.experiments.ch03.Damage")
