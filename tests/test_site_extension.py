@@ -259,3 +259,31 @@ def test_codeautolink_reads_a_chapter_with_exercises():
     visitor.title_stack, visitor.concat_section, visitor.skip = [], False, None
     doc.walkabout(visitor)                      # before the fix: IndexError: pop from empty list
     assert visitor.title_stack == []
+
+
+def test_a_propertys_shape_first_line_is_text_not_a_type(app):
+    """(T, B) bool: ... would be read by napoleon as the type "(T, B) bool", linking T and B."""
+    from sphinx.ext.napoleon.docstring import GoogleDocstring
+
+    def docstring(text):
+        lines = text.split("\n")
+        course_site.plain_text_docstrings(app, "property", "x.R.marked", None, {}, lines)
+        lines[:] = GoogleDocstring(lines, app.config, what="property", name="x.R.marked").lines()
+        course_site.shapes_are_text(app, "property", "x.R.marked", None, {}, lines)
+        return lines
+
+    shaped = docstring("(T, B) bool: the informative steps, where the marker is 1.")
+    assert not any(l.startswith(":type:") for l in shaped), shaped
+    assert "(T, B) bool: the informative steps, where the marker is 1." in shaped
+    typed = docstring("int: the number of units.")          # a plain type stays napoleon's
+    assert ":type: int" in typed
+
+
+def test_a_class_entry_documents_lstmlibs_members_not_torchs():
+    import lstmlib
+
+    members = course_api.class_members(lstmlib.LSTM)
+    assert {"forward", "gate", "from_torch", "to_torch"} <= set(members)     # gate: the base class's
+    assert not {"training", "call_super_init", "dump_patches", "zero_grad"} & set(members)
+    assert not {"add_note", "with_traceback", "args"} & set(course_api.class_members(lstmlib.Diverged))
+    assert {"loss", "grad_norm", "seconds"} <= set(course_api.class_members(lstmlib.History))

@@ -213,11 +213,27 @@ def _role(obj) -> str:
     return "py:class" if inspect.isclass(obj) else "py:func" if callable(obj) else "py:data"
 
 
+def class_members(cls) -> list[str]:
+    """The public members a class's entry documents: those that lstmlib's classes define, its
+    own and its lstmlib base classes' (``LSTM.gate`` comes from the layers' base class),
+    documented or not; never what it inherits from torch.nn.Module or Exception."""
+    names: list[str] = []
+    for klass in cls.__mro__:
+        if not str(getattr(klass, "__module__", "")).startswith(PACKAGE):
+            continue
+        for name in [*vars(klass), *getattr(klass, "__annotations__", {})]:
+            if not name.startswith("_") and name not in names:
+                names.append(name)
+    return names
+
+
 def _directive(modname: str, name: str) -> list[str]:
     """The autodoc directive for one member."""
     obj = getattr(importlib.import_module(modname), name)
     if inspect.isclass(obj):
-        return [f".. autoclass:: {modname}.{name}", "   :members:", "   :inherited-members:", ""]
+        members = class_members(obj)
+        return [f".. autoclass:: {modname}.{name}"] + (
+            ["   :members: " + ", ".join(members), "   :undoc-members:"] if members else []) + [""]
     if inspect.isfunction(obj):
         return [f".. autofunction:: {modname}.{name}", ""]
     return [f".. autodata:: {modname}.{name}"] + ([] if is_literal(obj) else ["   :no-value:"]) + [""]

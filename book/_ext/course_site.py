@@ -125,6 +125,36 @@ def plain_text_docstrings(app, what, name, obj, options, lines):
     lines[:] = out
 
 
+TYPE_FIELD = re.compile(r"^:type: (.*)$")
+PLAIN_TYPE = re.compile(r"^[\w.\[\]|`~]+$")       # int, torch.Tensor, list[int], ``x``
+
+
+def shapes_are_text(app, what, name, obj, options, lines):
+    """autodoc-process-docstring, after napoleon: a property's shape stays in its sentence.
+
+    The course's docstrings start with the shape: ``(T, B) bool: the informative steps``.
+    Napoleon reads what comes before the first colon of a property's or attribute's docstring
+    as its type (``:type: (T, B) bool``), and ``-n`` then fails on links to types ``T`` and
+    ``B``. A "type" that is not a plain name (it has spaces, commas or parentheses) goes back
+    in front of the description it came from.
+    """
+    if what not in ("property", "attribute"):
+        return
+    for k, line in enumerate(lines):
+        m = TYPE_FIELD.match(line)
+        if m and not PLAIN_TYPE.match(m.group(1).strip()):
+            del lines[k]
+            if k > 0 and not lines[k - 1].strip():
+                del lines[k - 1]
+            first = next((j for j, l in enumerate(lines) if l.strip()), None)
+            if first is None:
+                lines.append(m.group(1))
+            else:
+                lines[first] = f"{m.group(1)}: {lines[first].lstrip()}" if lines[first].strip() \
+                    else m.group(1)
+            return
+
+
 # Spans whose markup is meant: ``literal``, :role:`target`, `interpreted`, *emphasis*, **strong**.
 MEANT = re.compile(r"``.+?``|:[\w:.+-]+:`[^`]+`|`[^`]+`_{0,2}"
                    r"|(?<![\w*\\])\*\*?[^\s*](?:[^*]*?[^\s*\\])?\*\*?(?![\w*])")
@@ -309,6 +339,7 @@ def setup(app):
     app.connect("source-read", fill_api_index)
     app.connect("autodoc-process-docstring", data_descriptions, priority=300)
     app.connect("autodoc-process-docstring", plain_text_docstrings, priority=400)
+    app.connect("autodoc-process-docstring", shapes_are_text, priority=600)   # after napoleon
     app.connect("autodoc-skip-member", only_lstmlib_members)
     app.connect("env-get-outdated", api_index_outdated)
     # Before sphinx-codeautolink (priority 500) reads the Python domain into its inventory.
