@@ -89,3 +89,81 @@ def _floor(f: dict) -> str:
             f"{f['numpy_floor_us_per_step']:.1f} µs; the rest is the loop itself. The same loop in torch calls "
             f"would pay {f['torch_call_us']:.2f} µs per call ({f['torch_addmm_us']:.2f} µs for addmm) and "
             f"{f['torch_view_us']:.2f} µs per slice; torch.nn runs its loop in C++.")
+
+
+README_BEGIN = "<!-- benchmarks/run.py writes the figures below from benchmarks/results/latest.json -->"
+README_END = "<!-- end of benchmarks/run.py's figures -->"
+
+
+def readme_summary(results: dict) -> str:
+    """The README's "Latest numbers": the same figures as latest.md, in a few sentences.
+
+    ``benchmarks/run.py`` rewrites the README's block between README_BEGIN and README_END with
+    this text, and ``tests/test_readme.py`` checks that the two agree.
+    """
+    m = results.get("machine", {})
+    out = [f"**Latest numbers** ({m.get('date')}, commit {m.get('commit')}; {m.get('cpu')}, "
+           f"{m.get('usable_cores')} cores shared with other jobs; torch {m.get('torch')}, "
+           f"numpy {m.get('numpy')}, Python {m.get('python')})."]
+    layers = results.get("layers")
+    if layers:
+        rows = {(r["layer"], r["B"], r["T"], r.get("threads")): r for r in layers["rows"]}
+        sizes = sorted({(r["B"], r["T"]) for r in layers["rows"]}, key=lambda s: -s[0])
+        threads = sorted({r.get("threads") for r in layers["rows"]}, key=lambda n: (n != 2, n))
+        out[0] += (f" Layers (measured {layers['date']}, load {layers['load'][0]}): forward + backward "
+                   "of `layer(x)[0].sum()`, float32, D = 16, H = 64; lstmlib's time / torch.nn's, "
+                   "with torch on its default threads and on one:")
+        head = [f"B = {B}, T = {T}" + (", 1 thread" if n == 1 else "") for n in threads for B, T in sizes]
+        out += ["", "| layer | " + " | ".join(head) + " |", "|---|" + "---:|" * len(head)]
+        for layer in ("LSTM", "GRU", "RNN"):
+            cells = []
+            for n in threads:
+                for B, T in sizes:
+                    r = rows.get((layer, B, T, n))
+                    cells.append("" if r is None else
+                                 f"{r['ratio']:.2f} ({r['lstmlib_ms']:.1f} vs {r['torch_ms']:.1f} ms)")
+            out.append(f"| {layer} | " + " | ".join(cells) + " |")
+        readable = [r for r in layers["rows"] if "readable_ratio" in r and r.get("threads") == threads[0]]
+        if readable:
+            out += ["", "Without the fast path (the readable per-step autograd loop, same run) the LSTM "
+                    "takes " + " and ".join(f"{r['readable_ratio']:.1f}×" for r in readable)
+                    + " torch.nn's time."]
+    numpy = results.get("numpy")
+    if numpy:
+        ratios = [r["ratio"] for r in numpy["rows"]]
+        out += ["", f"The appendix's NumPy LSTM takes {min(ratios):.2f}–{max(ratios):.2f}× the time of "
+                f"torch.nn.LSTM, both in float64 (measured {numpy['date']})."]
+    book = results.get("book")
+    if book:
+        run = book["run"]
+        chapters = ", ".join(f"{Path_name(r['notebook'])} {r['seconds']:.1f} s" for r in run["notebooks"])
+        text = (f"The book (measured {book['date']}, load {run['load'][0]}): each notebook in a fresh "
+                f"kernel, {chapters} (limit 30 s each, 60 s for chapters 9 and 10); the whole book "
+                f"{run['total_s']:.1f} s (limit {run['limit_s']:.0f} s).")
+        site = book.get("site")
+        if site and "cold" in site and "warm" in site:
+            text += (f" A cold site build took {site['cold']['seconds']:.1f} s (limit "
+                     f"{site['cold']['limit']:.0f} s) and a rebuild with nothing changed "
+                     f"{site['warm']['seconds']:.1f} s (limit {site['warm']['limit']:.0f} s).")
+        out += ["", text]
+    return "\n".join(_fill(par) for par in "\n".join(out).split("\n\n"))
+
+
+def _fill(paragraph: str) -> str:
+    """A prose paragraph wrapped at 96 columns, like the rest of the README; tables as they are."""
+    import textwrap
+    if paragraph.lstrip().startswith("|"):
+        return paragraph + "\n"
+    return textwrap.fill(paragraph, width=96, break_on_hyphens=False) + "\n"
+
+
+def Path_name(notebook: str) -> str:
+    """``book/01_rnn_to_lstm.ipynb`` -> ``01_rnn_to_lstm``."""
+    return notebook.rsplit("/", 1)[-1].removesuffix(".ipynb")
+
+
+def update_readme(readme_text: str, results: dict) -> str:
+    """The README with its block of figures replaced by :func:`readme_summary`."""
+    start = readme_text.index(README_BEGIN) + len(README_BEGIN)
+    end = readme_text.index(README_END)
+    return readme_text[:start] + "\n" + readme_summary(results) + readme_text[end:]

@@ -4,7 +4,8 @@
     python benchmarks/run.py --only layers     # or numpy, or book; repeatable
     python benchmarks/run.py --only book --no-site
 
-Prints the tables and writes benchmarks/results/latest.json and latest.md (``--out`` elsewhere).
+Prints the tables and writes benchmarks/results/latest.json and latest.md (``--out`` elsewhere),
+and the figures of the README's Benchmarks section, from the same results.
 A run of some sections keeps the other sections of the previous results. Targets are issue 6's;
 nothing here is a test: the test suite checks that results are right, this measures how fast.
 """
@@ -19,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import timing  # noqa: E402
-from report import markdown  # noqa: E402
+from report import markdown, update_readme  # noqa: E402
 
 SECTIONS = ("layers", "numpy", "book")
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -78,6 +79,10 @@ def main(argv=None) -> int:
     path.write_text(json.dumps(results, indent=1) + "\n")
     (args.out / "latest.md").write_text(markdown(results) + "\n")
     print(f"wrote {path} and latest.md", flush=True)
+    readme = RESULTS.parents[1] / "README.md"
+    if args.out == RESULTS and not args.quick and readme.is_file():
+        readme.write_text(update_readme(readme.read_text(encoding="utf8"), results), encoding="utf8")
+        print("updated the README's figures (its Benchmarks section)", flush=True)
     return 0
 
 

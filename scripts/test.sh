@@ -3,7 +3,9 @@
 # claims over several seeds, the book's structure), every notebook in book/ through nbval, and
 # the website (tests/test_site.py: one build into _build, every page read in Chromium; it is
 # skipped with a message when Chromium is missing, unless LSTMLIB_REQUIRE_BROWSER=1).
-# Extra arguments go to pytest, e.g. `bash scripts/test.sh -k lstm`.
+# Extra arguments go to pytest, e.g. `bash scripts/test.sh -k lstm`; the quick subset for the
+# edit-test loop leaves out what is marked slow (the claims' seed re-checks, the notebooks, the
+# website): `bash scripts/test.sh -m "not slow"`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
