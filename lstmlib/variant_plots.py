@@ -25,7 +25,7 @@ def _check_mapping(name, value):
 
 def strips(results: dict, *, ylabel: str, log: bool = False, baseline=None,
            baseline_label: str = "baseline", group_labels=None, median_label: str = "bar: median of the runs",
-           height: float = 3.5, jitter: float = 0.08):
+           height: float = 3.5, jitter: float = 0.08, colours=None):
     """Every run's result as a dot, one strip per (group, variant), a bar at each strip's median.
 
     Args:
@@ -37,6 +37,8 @@ def strips(results: dict, *, ylabel: str, log: bool = False, baseline=None,
         baseline: draw a dashed line at this value (e.g. 1 for "no better than the baseline").
         group_labels: optional ``{group: text}`` for the x-axis.
         median_label: the legend's title, which says what the bars are.
+        colours: optional ``{variant: colour}`` for variants that are not models, such as the
+            peephole variants of chapter 6 (by default a variant gets its model's colour).
     """
     _check_mapping("results", results)
     if any(not isinstance(k, tuple) or len(k) != 2 for k in results):
@@ -52,7 +54,7 @@ def strips(results: dict, *, ylabel: str, log: bool = False, baseline=None,
             raise ValueError(f"expected a non-empty 1-d sequence of values for {(group, variant)}, "
                              f"got shape {values.shape}")
         centre = groups.index(group) + (variants.index(variant) - (len(variants) - 1) / 2) * width
-        colour = model_colour(variant)
+        colour = (colours or {}).get(variant) or model_colour(variant)
         xs = centre + rng.uniform(-jitter, jitter, values.size) * len(variants) / 2
         label = variant if groups.index(group) == 0 else None
         ax.scatter(xs, values, s=30, color=colour, alpha=0.85, edgecolor="white", linewidth=0.6,

@@ -73,3 +73,11 @@ def test_the_gate_plane_refuses_mismatched_gates():
         variant_plots.gate_plane({"LSTM": (np.zeros(3), np.zeros(4))})
     with pytest.raises(TypeError, match="non-empty dict"):
         variant_plots.gate_plane([])
+
+
+def test_strips_take_colours_for_variants_that_are_not_models():
+    fig = variant_plots.strips({("a", "$p_o$ only"): [1.0, 0.0], ("a", "LSTM"): [1.0]}, ylabel="y",
+                               colours={"$p_o$ only": style.GATE["o"]})
+    dots = fig.axes[0].collections[0::2]
+    assert to_hex(dots[0].get_facecolor()[0]) == style.GATE["o"].lower()
+    assert to_hex(dots[1].get_facecolor()[0]) == style.MODEL["LSTM"].lower()     # the default
