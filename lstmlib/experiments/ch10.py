@@ -4,7 +4,7 @@ Used by ``book/10_time_series.ipynb`` and re-checked over five more seeds by
 ``tests/test_claims_ch10.py`` (Zeng et al. 2023; Gers, Eck & Schmidhuber 2001;
 Hyndman & Athanasopoulos 2021):
 
-    problem, baselines, compare, Comparison, sweep_table, lag_sensitivity
+    problem, budget, size, baselines, train, compare, Comparison, sweep_table, sweep_text
 
 The notebook trains every network live on two series (CO₂ and Mackey–Glass) with three
 seeds each; ``benchmarks/forecast_sweep.py`` ran the larger grid on all three series.
@@ -15,8 +15,6 @@ import functools
 from dataclasses import dataclass, field
 
 import numpy as np
-import torch
-
 from ..forecasting import baselines as base
 from ..forecasting import data, fit, models
 from ..forecasting.protocol import Problem, errors
@@ -87,7 +85,7 @@ class Comparison:
         return self.problem.truth("test")                             # (B, H)
 
     def errors(self, name: str) -> list:
-        """One :class:`Errors` per seed."""
+        """One :class:`~lstmlib.forecasting.protocol.Errors` per seed."""
         return [errors(f, self.truth) for f in self.entries[name].forecasts]
 
     def scores(self, name: str, horizon: str = "multi", metric: str = "mse") -> np.ndarray:
@@ -180,15 +178,6 @@ def compare(name: str, seed: int, kinds=TRAINED) -> Comparison:
         entries[kind] = Entry(kind, models.parameter_count(trained[0]),
                               [fit.forecast(m, p, "test") for m in trained], models=trained)
     return Comparison(p, entries)
-
-
-def lag_sensitivity(model: torch.nn.Module, p: Problem, lead: int = 0) -> np.ndarray:
-    """How much the forecast at ``lead`` (0: one step ahead) moves with each input of the
-    window: mean |∂ŷ/∂x| over the test windows, by lag 1 … L (lag 1: the latest value)."""
-    X, _ = p.windows("test")
-    X.requires_grad_(True)
-    model(X)[:, lead].sum().backward()
-    return X.grad.abs().mean(dim=0).flip(0).numpy()                  # (L,), lag 1 first
 
 
 # The precomputed sweep (benchmarks/forecast_sweep.py).

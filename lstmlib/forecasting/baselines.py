@@ -7,7 +7,8 @@ models of the forecasting field, exponential smoothing and ARIMA, from statsmode
     model.forecast("test")                        # (B, H), in the series' unit
     model.n_params                                # the estimated parameters
 
-Every forecast is made from the origins of :meth:`Problem.origins`, with the same
+Every forecast is made from the origins of
+:meth:`~lstmlib.forecasting.protocol.Problem.origins`, with the same
 ``horizon``, in the series' own unit. The classical models are fitted by maximum likelihood
 on the training part only; for the forecasts their parameters stay fixed and the Kalman
 filter reads the series up to each origin (the past that any model sees in its window).

@@ -139,8 +139,8 @@ def sweep_dots(tables: dict, titles: dict, reference: str = "DLinear", marks: di
     """The precomputed sweep: for each series (a panel, one under the other) and model, every
     seed's test MSE divided by the mean test MSE of ``reference``, on a log scale; a small
     budget as filled dots, a large one as open dots. ``tables``: series ->
-    :func:`ch10.sweep_table`. ``marks``: series -> {name: MSE} of untrained models, drawn as
-    vertical lines in their colours."""
+    :func:`~lstmlib.experiments.ch10.sweep_table`. ``marks``: series -> {name: MSE} of
+    untrained models, drawn as vertical lines in their colours."""
     from matplotlib.ticker import FixedLocator, NullFormatter
     fig, axes = _grid(len(tables), 1, height_per * len(tables) + 0.5)
     kinds = list(dict.fromkeys(k for t in tables.values() for k, _ in t))
