@@ -37,7 +37,7 @@ class PlotFigure(Figure):
 
 def figure(ncols: int = 1, height: float = 3.5):
     """A new white figure, the column's width, with ``ncols`` axes side by side: ``(fig, axes)``."""
-    fig = PlotFigure(figsize=(style.WIDTH_IN, height), dpi=style.DPI, facecolor="white")
+    fig = PlotFigure(figsize=(style.WIDTH_IN, height), dpi=style.DPI, facecolor="white", layout="constrained")
     FigureCanvasAgg(fig)
     shell = sys.modules["IPython"].get_ipython() if "IPython" in sys.modules else None
     if shell is not None:   # win over the inline backend's printer for every Figure (tight bbox, 720 px)
@@ -165,7 +165,7 @@ def gate_heatmap(gates, tokens, units, *, names=("f", "i", "o"), sequence=0, uni
         raise ValueError(f"expected {len(units)} unit labels, got {len(unit_labels)}")
     rows = unit_labels or [f"unit {u}" for u in units]
     height = height or 0.6 + len(names) * (0.45 + 0.22 * len(units))
-    fig = PlotFigure(figsize=(style.WIDTH_IN, height), dpi=style.DPI, facecolor="white")
+    fig = PlotFigure(figsize=(style.WIDTH_IN, height), dpi=style.DPI, facecolor="white", layout="constrained")
     FigureCanvasAgg(fig)
     figure(1)                                        # registers the PNG printer in a notebook
     axes = fig.subplots(len(names), 1, sharex=True, squeeze=False)[:, 0]

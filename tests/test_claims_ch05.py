@@ -43,7 +43,7 @@ def language_run(seed):
     stories = ch05_language.stories(seed)
     with torch.no_grad():
         logits = model(stories.x)
-    return dict(agreement=ch05_language.agreement(logits, stories),
+    return dict(agreement=language.agreement(logits, stories),
                 probes=ch05_language.number_probes(model, stories, seed),
                 units=ch05_language.number_units(model, stories))
 

@@ -206,6 +206,16 @@ class Leak:
 LEAK_RUNS = ("free", "units, t = t_c - 1", "units, t < t_c", "others, t < t_c")
 
 
+def leak_table(leaks: dict) -> str:
+    """:func:`leak`'s runs as a table that fits the book's column: the MSE before the cue, at
+    the step before it, and the correlation of that step's output with v (none when free)."""
+    lines = [f"{'o_t held at 1':20s} {'MSE before cue':>15s} {'at t_c - 1':>11s} {'corr with v':>12s}"]
+    for name, r in leaks.items():
+        corr = "—" if name == "free" else f"{r.corr:+.2f}"
+        lines.append(f"{name:20s} {r.before:15.4f} {r.last:11.4f} {corr:>12s}")
+    return "\n".join(lines)
+
+
 def leak(model: EveryStep, batch: recall.Recall, units: list, others: list | None = None) -> dict:
     """The intervention: hold o_t = 1 for ``units`` before the cue, rerun the trained network
     on the same sequences, and measure what comes out too early.

@@ -54,33 +54,11 @@ def stories(seed: int, n: int = PROBE_STORIES, T: int = LANGUAGE["T"]) -> langua
     return language.stories(T, n, generator=data_stream(seed, PROBE))
 
 
-SINGULAR_VERBS = [language.INDEX[s] for s, _ in language.VERBS]
-PLURAL_VERBS = [language.INDEX[p] for _, p in language.VERBS]
-ADVERB_IDS = [language.INDEX[a] for a in language.ADVERBS]
-
-
-def agreement(logits: torch.Tensor, batch: language.Stories, where: torch.Tensor | None = None) -> float:
-    """How often the model prefers the verb form of the right number where a verb comes next:
-    the summed probability of the six plural forms against that of the six singular forms.
-
-    logits: (T, B, V). Guessing gives 0.5. ``where`` (T, B bool) narrows the steps further.
-    """
-    if logits.shape[:2] != batch.tokens.shape or logits.shape[2] != len(language.VOCAB):
-        raise ValueError(f"expected logits of shape {tuple(batch.tokens.shape) + (len(language.VOCAB),)}, "
-                         f"got {tuple(logits.shape)}")
-    p = logits.softmax(dim=-1)                                              # (T, B, V)
-    says_plural = p[..., PLURAL_VERBS].sum(-1) > p[..., SINGULAR_VERBS].sum(-1)
-    mask = batch.next_verb if where is None else batch.next_verb & where
-    if not mask.any():
-        raise ValueError("no step of this batch has a verb next (where= selected none)")
-    return (says_plural.long() == batch.number)[mask].double().mean().item()
-
-
 def places(batch: language.Stories) -> dict:
     """The (T, B) masks the probes compare: before a verb ("verb next"), split by the token read
     there ("after the subject", "after an adverb": the noun or pronoun, or an adverb between it
     and the verb), and for gender, the same steps for singular subjects only."""
-    adverb = torch.isin(batch.tokens, torch.tensor(ADVERB_IDS))
+    adverb = torch.isin(batch.tokens, torch.tensor(language.ADVERB_IDS))
     singular = (batch.gender == language.MALE) | (batch.gender == language.FEMALE)
     return {"verb next": batch.next_verb,
             "after the subject": batch.next_verb & ~adverb,
