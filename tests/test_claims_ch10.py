@@ -41,6 +41,8 @@ def test_the_settings_the_text_states():
     assert [len(problems["co2"].values(part)) for part in ("train", "val", "test")] == [266, 89, 89]
     assert len(problems["mackey_glass"].origins("train")) > 500 > 250 > len(problems["co2"].origins("train"))
     assert ch10.budget("co2") == 888
+    co2 = problems["co2"]
+    assert round(co2.series.time[co2.origins("test")[0]] % 1 * 12) == 7      # August 1994
 
 
 def test_every_network_is_within_20_percent_of_the_linear_models_budget():

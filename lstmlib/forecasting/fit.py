@@ -16,7 +16,6 @@ from torch import nn
 
 from .. import validate
 from ..experiments.common import TRAIN, data_stream
-from ..seed import seed_everything
 from ..train import History, train
 from .protocol import Problem
 
@@ -54,7 +53,8 @@ def fit(model: nn.Module, problem: Problem, seed: int, steps: int = FIT["steps"]
     steps measure the validation MSE, and at the end restore the best weights.
 
     The mini-batches come from ``data_stream(seed, TRAIN)``. Build the model after
-    ``seed_everything(seed)`` for a fully seeded run (:func:`train_model` does both).
+    ``lstmlib.seed_everything(seed)`` for a fully seeded run (as
+    :func:`lstmlib.experiments.ch10.train` does).
     Returns ``(model, Run)``.
     """
     if not isinstance(model, nn.Module):

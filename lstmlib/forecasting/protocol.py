@@ -94,7 +94,7 @@ class Problem:
     """One series, split in time, with a lookback and a horizon: what every model is fitted to.
 
     Attributes:
-        series: the :class:`Series`.
+        series: the :class:`~lstmlib.forecasting.data.Series`.
         split: the chronological :class:`Split`.
         normaliser: fitted on the training part only.
         fit_values: the training and validation parts (N_fit,), all that fitting may read.
