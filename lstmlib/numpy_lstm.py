@@ -8,19 +8,38 @@ row blocks are the gates f, i, C, o acting on [h_{t-1}, x_t], and ``b`` of shape
     hs, (h, c), cache = forward(x, params)         # x: (T, B, D), hs: (T, B, H)
     grads = backward(dhs, cache)                   # dhs = ∂loss/∂hs: (T, B, H)
     grads["W"].shape == params["W"].shape
+
+Both loops are written one line per equation, with the book's symbols: a line tagged
+``# (F3)`` in :func:`forward` or ``# (B3)`` in :func:`backward` computes the appendix's
+equation (F3) or (B3), and the appendix prints these lines from here. A name ``dv`` is
+δv = ∂L/∂v, the derivative of the loss with respect to ``v``, of the same shape as ``v``.
 """
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 
 GATES = ("f", "i", "C", "o")
 
 
+class Step(NamedTuple):
+    """What :func:`forward` keeps of one time step for :func:`backward`, each (B, ·)."""
+    hx: np.ndarray          # [h_{t-1}, x_t]  (B, H + D)
+    f_t: np.ndarray         # forget gate     (B, H)
+    i_t: np.ndarray         # input gate      (B, H)
+    C_tilde: np.ndarray     # candidate C̃_t   (B, H)
+    o_t: np.ndarray         # output gate     (B, H)
+    C_prev: np.ndarray      # C_{t-1}         (B, H)
+    tanh_C_t: np.ndarray    # tanh(C_t)       (B, H)
+
+
 def sigmoid(x):
     """σ(x) = 1 / (1 + e^{-x}), computed without overflow for any x.
 
-    exp is only ever taken of ``−|x| ≤ 0``, so it lies in [0, 1] and cannot overflow; at
-    ``|x| = 1000`` it underflows to 0, which is the right answer, so that is not reported either.
+    exp is only ever taken of ``−|x| ≤ 0``, so it lies in [0, 1] and
+    cannot overflow; at ``|x| = 1000`` it underflows to 0, which is the
+    right answer, so that is not reported either.
     """
     with np.errstate(under="ignore"):
         e = np.exp(-np.abs(x))                      # in [0, 1]
@@ -69,66 +88,74 @@ def _check(x, params, state):
 def forward(x, params, state=None):
     """Run the LSTM over x (T, B, D). Returns ``(hs, (h, c), cache)``; hs: (T, B, H).
 
-    Each step is the book's equations; ``cache`` keeps what :func:`backward` needs.
+    Each step is the book's equations (F1)-(F7); ``cache`` keeps, per step, the
+    :class:`Step` that :func:`backward` needs.
     """
     H = _check(x, params, state)
     W, b = params["W"], params["b"]
     T, B, _ = x.shape
-    h, C = (np.zeros((B, H)), np.zeros((B, H))) if state is None else state
+    h_prev, C_prev = (np.zeros((B, H)), np.zeros((B, H))) if state is None else state
     hs = np.empty((T, B, H))
     steps = []
     for t in range(T):
-        hx = np.concatenate([h, x[t]], axis=1)           # [h_{t-1}, x_t]      (B, H + D)
-        a = hx @ W.T + b                                  # pre-activations     (B, 4H)
-        a_f, a_i, a_C, a_o = np.split(a, 4, axis=1)
-        f = sigmoid(a_f)                                  # forget gate f_t
-        i = sigmoid(a_i)                                  # input gate i_t
-        C_tilde = np.tanh(a_C)                            # candidate C̃_t
-        o = sigmoid(a_o)                                  # output gate o_t
-        C_prev = C
-        C = f * C_prev + i * C_tilde                      # C_t = f_t ⊙ C_{t-1} + i_t ⊙ C̃_t
-        tanh_C = np.tanh(C)
-        h = o * tanh_C                                    # h_t = o_t ⊙ tanh(C_t)
-        hs[t] = h
-        steps.append((hx, f, i, C_tilde, o, C_prev, tanh_C))
+        hx = np.concatenate([h_prev, x[t]], axis=1)        # [h_{t-1}, x_t]  (B, H + D)
+        a_t = hx @ W.T + b                                 # (F1) a_t = W·[h_{t-1}, x_t] + b
+        a_f, a_i, a_C, a_o = np.split(a_t, 4, axis=1)      # its four blocks, each (B, H)
+        f_t = sigmoid(a_f)                                 # (F2) f_t = σ(a_f)
+        i_t = sigmoid(a_i)                                 # (F3) i_t = σ(a_i)
+        C_tilde = np.tanh(a_C)                             # (F4) C̃_t = tanh(a_C)
+        o_t = sigmoid(a_o)                                 # (F5) o_t = σ(a_o)
+        C_t = f_t * C_prev + i_t * C_tilde                 # (F6) C_t = f_t ⊙ C_{t-1} + i_t ⊙ C̃_t
+        tanh_C_t = np.tanh(C_t)
+        h_t = o_t * tanh_C_t                               # (F7) h_t = o_t ⊙ tanh(C_t)
+        hs[t] = h_t
+        steps.append(Step(hx, f_t, i_t, C_tilde, o_t, C_prev, tanh_C_t))
+        h_prev, C_prev = h_t, C_t
     cache = {"steps": steps, "W": W, "H": H}
-    return hs, (h, C), cache
+    return hs, (h_prev, C_prev), cache
 
 
 def backward(dhs, cache, dstate=None, with_inputs=False):
-    """Backpropagation through time. ``dhs`` = ∂loss/∂h_t for every t: (T, B, H).
+    """Backpropagation through time, equations (B1)-(B16). ``dhs`` = ∂L/∂h_t from the loss at
+    each step t (not through later steps): (T, B, H).
 
-    ``dstate`` = (∂loss/∂h_T, ∂loss/∂C_T) from beyond the sequence (default zeros).
+    ``dstate`` = (∂L/∂h_T, ∂L/∂C_T) from beyond the sequence (default zeros).
     Returns ``grads`` keyed like params; with ``with_inputs=True``, returns
     ``(grads, dx, (dh0, dc0))`` as well.
 
-    Going backwards, two gradients flow from step t+1 into step t: ``dh_next`` through
-    h_{t-1}'s use in the gates, and ``dC_next`` along the cell state (the constant error
-    carousel: ∂C_t/∂C_{t-1} = f_t on that path).
+    Going backwards, two gradients flow from step t+1 into step t, and each step computes them
+    for step t−1 at its end: ``dh_carry`` = W_h^T δa_{t+1}, through h_t's use in the next
+    step's gates (B15), and ``dC_carry`` = δC_{t+1} ⊙ f_{t+1}, along the cell state (B16, the
+    constant error carousel of chapter 2: ∂C_{t+1}/∂C_t = f_{t+1} on that path).
     """
     steps, W, H = cache["steps"], cache["W"], cache["H"]
-    T, B = len(steps), steps[0][0].shape[0]
+    T, B = len(steps), steps[0].hx.shape[0]
     if np.shape(dhs) != (T, B, H):
         raise ValueError(f"expected dhs of shape ({T}, {B}, {H}), got {np.shape(dhs)}")
+    # The columns of W that multiply h_{t-1} and x_t, as contiguous copies (a product with a
+    # strided view of W takes NumPy's slower path).
+    W_h, W_x = np.ascontiguousarray(W[:, :H]), np.ascontiguousarray(W[:, H:])
     dW, db = np.zeros_like(W), np.zeros(W.shape[0])
     dx = np.empty((T, B, W.shape[1] - H))
-    dh_next, dC_next = (np.zeros((B, H)), np.zeros((B, H))) if dstate is None else dstate
+    zeros = (np.zeros((B, H)), np.zeros((B, H)))
+    dh_carry, dC_carry = zeros if dstate is None else dstate
     for t in reversed(range(T)):
-        hx, f, i, C_tilde, o, C_prev, tanh_C = steps[t]
-        dh = dhs[t] + dh_next                             # h_t feeds the loss and step t+1
-        do = dh * tanh_C                                  # h_t = o_t ⊙ tanh(C_t)
-        dC = dC_next + dh * o * (1 - tanh_C ** 2)
-        df = dC * C_prev                                  # C_t = f_t ⊙ C_{t-1} + i_t ⊙ C̃_t
-        di = dC * C_tilde
-        dC_tilde = dC * i
-        da = np.concatenate([df * f * (1 - f),            # σ'(a) = σ(a)(1 − σ(a))
-                             di * i * (1 - i),
-                             dC_tilde * (1 - C_tilde ** 2),   # tanh'(a) = 1 − tanh(a)²
-                             do * o * (1 - o)], axis=1)   # (B, 4H)
-        dW += da.T @ hx                                   # a = W·[h_{t-1}, x_t] + b
-        db += da.sum(axis=0)
-        dhx = da @ W                                      # (B, H + D)
-        dh_next, dx[t] = dhx[:, :H], dhx[:, H:]
-        dC_next = dC * f                                  # along the cell state
+        hx, f_t, i_t, C_tilde, o_t, C_prev, tanh_C_t = steps[t]
+        dh_t = dhs[t] + dh_carry                             # (B1) δh_t
+        do_t = dh_t * tanh_C_t                               # (B2) δo_t
+        dC_t = dh_t * o_t * (1 - tanh_C_t ** 2) + dC_carry   # (B3) δC_t
+        df_t = dC_t * C_prev                                 # (B4) δf_t
+        di_t = dC_t * C_tilde                                # (B5) δi_t
+        dC_tilde = dC_t * i_t                                # (B6) δC̃_t
+        da_f = df_t * f_t * (1 - f_t)                        # (B7) δa_f, σ' = σ(1 − σ)
+        da_i = di_t * i_t * (1 - i_t)                        # (B8) δa_i
+        da_C = dC_tilde * (1 - C_tilde ** 2)                 # (B9) δa_C, tanh' = 1 − tanh²
+        da_o = do_t * o_t * (1 - o_t)                        # (B10) δa_o
+        da_t = np.concatenate([da_f, da_i, da_C, da_o], 1)   # (B11) δa_t  (B, 4H)
+        dW += da_t.T @ hx                                    # (B12) δW += δa_t [h_{t-1}, x_t]^T
+        db += da_t.sum(axis=0)                               # (B13) δb += δa_t
+        dx[t] = da_t @ W_x                                   # (B14) δx_t = W_x^T δa_t
+        dh_carry = da_t @ W_h                                # (B15) to δh_{t-1}: W_h^T δa_t
+        dC_carry = dC_t * f_t                                # (B16) to δC_{t-1}: δC_t ⊙ f_t
     grads = {"W": dW, "b": db}
-    return (grads, dx, (dh_next, dC_next)) if with_inputs else grads
+    return (grads, dx, (dh_carry, dC_carry)) if with_inputs else grads

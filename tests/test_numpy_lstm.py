@@ -1,4 +1,7 @@
-"""The NumPy LSTM: forward equals lstmlib.LSTM, backward equals finite differences and autograd."""
+"""The NumPy LSTM: forward equals lstmlib.LSTM, backward equals finite differences and autograd,
+and the code reads line by line as appendix A1's equations (the tagged lines)."""
+import json
+import pathlib
 import warnings
 
 import numpy as np
@@ -7,6 +10,7 @@ import torch
 
 import lstmlib
 from lstmlib import numpy_lstm as nl
+from lstmlib.experiments import a1
 
 D, H, T, B = 3, 4, 6, 2
 
@@ -113,3 +117,59 @@ def test_numpy_bad_input():
     hs, _, cache = nl.forward(np.zeros((T, B, D)), p)
     with pytest.raises(ValueError, match="expected dhs of shape"):
         nl.backward(np.zeros((T, B, H + 1)), cache)
+
+
+def test_one_step_and_one_sequence():
+    p = nl.init_params(D, H, seed=1)
+    x = np.random.default_rng(1).normal(size=(1, 1, D))
+    hs, (h, c), cache = nl.forward(x, p)
+    assert hs.shape == (1, 1, H) and len(cache["steps"]) == 1
+    np.testing.assert_array_equal(hs[-1], h)
+    grads, dx, (dh0, dc0) = nl.backward(np.ones_like(hs), cache, with_inputs=True)
+    assert dx.shape == x.shape and dh0.shape == dc0.shape == (1, H)
+    assert nl.Step._fields == ("hx", "f_t", "i_t", "C_tilde", "o_t", "C_prev", "tanh_C_t")
+
+
+def test_backward_does_not_change_its_inputs():
+    params, x, state, dhs = setup(4)
+    hs, _, cache = nl.forward(x, params, state)
+    before = [a.copy() for step in cache["steps"] for a in step] + [dhs.copy(), params["W"].copy()]
+    nl.backward(dhs, cache, dstate=(dhs[0].copy(), dhs[1].copy()))
+    after = [a for step in cache["steps"] for a in step] + [dhs, params["W"]]
+    assert all(np.array_equal(u, v) for u, v in zip(before, after))
+
+
+# ---------------------------------------------------------------------------------------------
+# The code reads as the equations (appendix A1)
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("function, equations", [(nl.forward, a1.FORWARD),
+                                                 (nl.backward, a1.EQUATIONS)])
+def test_every_equation_is_one_tagged_line_with_the_expected_code(function, equations):
+    lines = a1.tagged_lines(function)
+    assert list(lines) == list(equations), "the tags in the source, in order, are the equations'"
+    for tag, (latex, code) in equations.items():
+        line, found = lines[tag]
+        assert found == code, f"({tag}) reads {found!r}, the appendix says {code!r}"
+        source = pathlib.Path(nl.__file__).read_text().splitlines()[line - 1]
+        assert f"# ({tag})" in source and source.strip().startswith(code)
+
+
+def test_the_appendix_shows_every_equation_with_its_tag():
+    path = pathlib.Path(__file__).resolve().parents[1] / "book" / "a1_numpy_lstm.ipynb"
+    cells = json.loads(path.read_text())["cells"]
+    text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    for tag, (latex, code) in {**a1.FORWARD, **a1.EQUATIONS}.items():
+        assert f"{latex} \\tag{{{tag}}}" in text, f"the appendix does not show ({tag}) as {latex}"
+
+
+def test_tagged_lines_and_show_lines():
+    lines = a1.tagged_lines()
+    assert len(lines) == 16 and all(isinstance(n, int) for n, _ in lines.values())
+    with pytest.raises(ValueError, match=r"expected tags of backward .*got \['B99'\]"):
+        a1.show_lines("B99")
+
+    def twice(x):
+        y = x + 1  # (B1)
+        return y * 2  # (B1)
+    with pytest.raises(ValueError, match=r"tag \(B1\) appears twice in twice"):
+        a1.tagged_lines(twice)

@@ -1,0 +1,169 @@
+"""Appendix A1: training the NumPy LSTM with its own gradients, and numerical care.
+
+Used by ``book/a1_numpy_lstm.ipynb`` and re-checked over five more seeds by
+``tests/test_claims_a1.py``. The NumPy LSTM (:mod:`lstmlib.numpy_lstm`) with a linear readout
+learns the adding problem (Hochreiter & Schmidhuber 1997; Le et al. 2015) at a short lag from
+its hand-written gradients, with NumPy Adam (Kingma & Ba 2015) and gradient-norm clipping
+(Pascanu et al. 2013) from :mod:`lstmlib.numpy_train`; the same run under torch autograd
+follows it step for step. Then: an exploding gradient in NumPy and what clipping does with it,
+and three ways to compute the sigmoid at |x| = 1000.
+
+    ADDING, adding_batches, adding_params, train_adding, held_out_mse, twin_training,
+    EXPLODE, SATURATED, Exploding, exploding, sigmoid_formulas
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from .. import fused, numpy_lstm, numpy_train, tasks
+from ..models import LastStep
+from ..train import train as torch_train
+from .common import PROBE, TEST, TRAIN, data_stream, min_smoothed  # noqa: F401 (a1_train.min_smoothed)
+
+# Training the NumPy LSTM on the adding problem at a short lag, with its own gradients.
+ADDING = dict(T=20, hidden_size=16, batch=64, lr=1e-2, clip=1.0, steps=600, forget_bias=1.0,
+              test=2000, twin_steps=100)
+# Exploding gradients: the adding problem at T = 100, the recurrent weights W_h scaled up.
+EXPLODE = dict(T=100, hidden_size=16, batch=64, scale=20.0, lr=0.05, clip=1.0)
+# σ'(a) = σ(a)(1 − σ(a)) is below 1e-17 beyond |a| = 40: a unit there has stopped learning.
+SATURATED = 40.0
+
+
+def adding_batches(seed: int, T: int = ADDING["T"], batch: int = ADDING["batch"], stream=TRAIN):
+    """Endless adding-problem mini-batches as float64 NumPy arrays: x (T, B, 2), y (B, 1)."""
+    g = data_stream(seed, stream)
+    while True:
+        x, y = tasks.adding_problem(T, batch, generator=g)
+        yield x.double().numpy(), y.double().numpy()
+
+
+def adding_params(seed: int, hidden_size: int = ADDING["hidden_size"]) -> dict:
+    """The NumPy LSTM with a linear readout, initialised from ``seed``."""
+    return numpy_train.init_params(2, hidden_size, seed=seed, forget_bias=ADDING["forget_bias"])
+
+
+def train_adding(seed: int, steps: int = ADDING["steps"], T: int = ADDING["T"],
+                 optimizer: str = "adam", lr: float = ADDING["lr"], clip=ADDING["clip"]):
+    """Train the NumPy LSTM on the adding problem with its own gradients and NumPy Adam (or
+    plain SGD). Returns ``(params, history)``."""
+    if optimizer not in ("adam", "sgd"):
+        raise ValueError(f"expected optimizer 'adam' or 'sgd', got {optimizer!r}")
+    params = adding_params(seed)
+    opt = (numpy_train.Adam if optimizer == "adam" else numpy_train.SGD)(params, lr=lr)
+    history = numpy_train.train(params, adding_batches(seed, T), steps, opt, clip=clip)
+    return params, history
+
+
+def held_out_mse(params: dict, seed: int, T: int = ADDING["T"], n: int = ADDING["test"]) -> float:
+    """Mean squared error on ``n`` fresh adding-problem sequences."""
+    x, y = next(adding_batches(seed, T, n, stream=TEST))
+    return float(np.mean((numpy_train.predict(params, x) - y) ** 2))
+
+
+def twin_training(seed: int, steps: int = ADDING["twin_steps"]):
+    """The same start, data and optimiser twice: the NumPy LSTM with its own gradients and NumPy
+    Adam, and :class:`lstmlib.models.LastStep` (float64) with torch autograd (readable path)
+    and ``torch.optim.Adam``. Returns ``(numpy_losses, torch_losses, max |ΔW|)``."""
+    params = adding_params(seed)
+    model = LastStep("LSTM", 2, ADDING["hidden_size"]).double()
+    with torch.no_grad():
+        for name, t in (("W", model.rnn.W), ("b", model.rnn.b), ("W_y", model.readout.weight),
+                        ("b_y", model.readout.bias)):
+            t.copy_(torch.from_numpy(params[name]))
+    history = numpy_train.train(params, adding_batches(seed), steps,
+                                numpy_train.Adam(params, lr=ADDING["lr"]), clip=ADDING["clip"])
+    batches = adding_batches(seed)
+
+    def make_batch():
+        x, y = next(batches)
+        return torch.from_numpy(x), torch.from_numpy(y)
+
+    with fused.disabled():
+        twin = torch_train(model, make_batch, steps, loss="mse", lr=ADDING["lr"],
+                           clip=ADDING["clip"], progress=False)
+    dW = float(np.abs(params["W"] - model.rnn.W.detach().numpy()).max())
+    return np.array(history.loss), np.array(twin.loss), dW
+
+
+# ---------------------------------------------------------------------------------------------
+# Numerical care
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class Exploding:
+    """What :func:`exploding` measured on one mini-batch of the adding problem at T = 100."""
+    by_distance: dict            # {"W_h × 1": (T,), "W_h × s": (T,)}: ‖∂L/∂x_t‖ by distance T − t
+    norm: dict                   # the same two: ‖g‖, the global gradient norm
+    unclipped: dict              # one SGD step with g: step length, largest |a|, share saturated
+    clipped: dict                # ... with g clipped to norm c; also its norm and cosine with g
+    before: dict = field(default_factory=dict)   # largest |a| and share saturated before the step
+
+
+def _pre_activations(params, x) -> np.ndarray:
+    """|a_t| at every step for x: (T, B, 4H)."""
+    lstm = {"W": params["W"], "b": params["b"]}
+    _, _, cache = numpy_lstm.forward(x, lstm)
+    return np.abs(np.stack([s.hx @ lstm["W"].T + lstm["b"] for s in cache["steps"]]))
+
+
+def _saturation(params, x) -> dict:
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        a = _pre_activations(params, x)
+    return {"max |a|": float(a.max()), "saturated": float(np.mean(a > SATURATED))}
+
+
+def exploding(seed: int, T: int = EXPLODE["T"], scale: float = EXPLODE["scale"],
+              lr: float = EXPLODE["lr"], clip: float = EXPLODE["clip"]) -> Exploding:
+    """An exploding gradient in the NumPy LSTM, and what one SGD step does with and without
+    clipping. The recurrent weights W_h (the first H columns of W) are multiplied by ``scale``."""
+    H = EXPLODE["hidden_size"]
+    x, y = next(adding_batches(seed, T, EXPLODE["batch"], stream=PROBE))
+    by_distance, norm = {}, {}
+    for label, s in (("W_h × 1", 1.0), (f"W_h × {scale:g}", scale)):
+        params = adding_params(seed, H)
+        params["W"][:, :H] *= s
+        lstm = {"W": params["W"], "b": params["b"]}
+        hs, (h_T, _), cache = numpy_lstm.forward(x, lstm)
+        dy = 2 * (h_T @ params["W_y"].T + params["b_y"] - y) / y.size
+        dhs = np.zeros_like(hs)
+        dhs[-1] = dy @ params["W_y"]
+        _, dx, _ = numpy_lstm.backward(dhs, cache, with_inputs=True)
+        by_distance[label] = np.linalg.norm(dx, axis=(1, 2))[::-1]        # entry d: t = T − 1 − d
+        _, grads = numpy_train.last_step_mse(params, x, y)
+        norm[label] = numpy_train.global_norm(grads)
+    g = grads                                                   # the scaled network's gradient
+    g_clipped, _ = numpy_train.clip_by_norm(g, clip)
+    flat = np.concatenate([v.ravel() for v in g.values()])
+    flat_c = np.concatenate([v.ravel() for v in g_clipped.values()])
+    result = Exploding(by_distance, norm, {}, {}, _saturation(params, x))
+    for out, step in ((result.unclipped, g), (result.clipped, g_clipped)):
+        moved = {k: params[k] - lr * step[k] for k in params}
+        out["step"] = lr * numpy_train.global_norm(step)
+        out.update(_saturation(moved, x))
+    result.clipped["norm"] = numpy_train.global_norm(g_clipped)
+    result.clipped["cosine"] = float(flat @ flat_c / (np.linalg.norm(flat) * np.linalg.norm(flat_c)))
+    return result
+
+
+def sigmoid_formulas(x=(-1000.0, 1000.0)) -> dict:
+    """Three ways to compute σ at large |x|: ``{name: (values, warnings raised)}``.
+
+    1 / (1 + e^{−x}) overflows e^{−x} at x = −1000 (the answer, 0, is right, with a warning);
+    e^{x} / (1 + e^{x}) overflows at x = 1000 and gives inf / inf = nan; numpy_lstm.sigmoid
+    takes exp only of −|x|.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    formulas = {"1 / (1 + exp(-x))": lambda v: 1 / (1 + np.exp(-v)),
+                "exp(x) / (1 + exp(x))": lambda v: np.exp(v) / (1 + np.exp(v)),
+                "numpy_lstm.sigmoid": numpy_lstm.sigmoid}
+    out = {}
+    for name, fn in formulas.items():
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
+                values = fn(x)
+        out[name] = (values, sorted({str(w.message) for w in caught}))
+    return out
