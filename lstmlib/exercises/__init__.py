@@ -9,8 +9,10 @@
 Modules:
     checker   the checker: Exercise, Mistake, Verdict
     steps     the three steps of the LSTM (chapters 3-5)
+    gru       one step of the GRU (chapter 8)
 """
 from .checker import Exercise, Mistake, Verdict
+from .gru import gru_step
 from .steps import forget_step, output_step, store_step
 
-__all__ = ["Exercise", "Mistake", "Verdict", "forget_step", "store_step", "output_step"]
+__all__ = ["Exercise", "Mistake", "Verdict", "forget_step", "store_step", "output_step", "gru_step"]
