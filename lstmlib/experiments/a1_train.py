@@ -6,7 +6,7 @@ learns the adding problem (Hochreiter & Schmidhuber 1997; Le et al. 2015) at a s
 its hand-written gradients, with NumPy Adam (Kingma & Ba 2015) and gradient-norm clipping
 (Pascanu et al. 2013) from :mod:`lstmlib.numpy_train`; the same run under torch autograd
 follows it step for step. Then: an exploding gradient in NumPy and what clipping does with it,
-and three ways to compute the sigmoid at |x| = 1000.
+and three ways to compute the sigmoid at ``|x| = 1000``.
 
     ADDING, adding_batches, adding_params, train_adding, held_out_mse, twin_training,
     EXPLODE, SATURATED, Exploding, exploding, sigmoid_formulas
@@ -149,11 +149,11 @@ def exploding(seed: int, T: int = EXPLODE["T"], scale: float = EXPLODE["scale"],
 
 
 def sigmoid_formulas(x=(-1000.0, 1000.0)) -> dict:
-    """Three ways to compute σ at large |x|: ``{name: (values, warnings raised)}``.
+    """Three ways to compute σ at large ``|x|``: ``{name: (values, warnings raised)}``.
 
     1 / (1 + e^{−x}) overflows e^{−x} at x = −1000 (the answer, 0, is right, with a warning);
     e^{x} / (1 + e^{x}) overflows at x = 1000 and gives inf / inf = nan; numpy_lstm.sigmoid
-    takes exp only of −|x|.
+    takes exp only of ``−|x|``.
     """
     x = np.asarray(x, dtype=np.float64)
     formulas = {"1 / (1 + exp(-x))": lambda v: 1 / (1 + np.exp(-v)),
