@@ -287,3 +287,26 @@ def test_a_class_entry_documents_lstmlibs_members_not_torchs():
     assert not {"training", "call_super_init", "dump_patches", "zero_grad"} & set(members)
     assert not {"add_note", "with_traceback", "args"} & set(course_api.class_members(lstmlib.Diverged))
     assert {"loss", "grad_norm", "seconds"} <= set(course_api.class_members(lstmlib.History))
+
+
+def test_attributes_a_docstring_describes_are_not_documented_twice():
+    class Problem:
+        """A problem.
+
+        Attributes:
+            series: the series, with a long description
+                that runs on.
+            split (Split): the split.
+
+        More text: not an attribute.
+        """
+        series: int
+        lookback: int
+
+        @property
+        def split(self):
+            """The split."""
+
+    assert course_api.attributes_section(Problem) == {"series", "split"}
+    Problem.__module__ = "lstmlib.example"
+    assert course_api.class_members(Problem) == ["lookback"]

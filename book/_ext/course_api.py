@@ -216,14 +216,37 @@ def _role(obj) -> str:
 def class_members(cls) -> list[str]:
     """The public members a class's entry documents: those that lstmlib's classes define, its
     own and its lstmlib base classes' (``LSTM.gate`` comes from the layers' base class),
-    documented or not; never what it inherits from torch.nn.Module or Exception."""
+    documented or not; never what it inherits from torch.nn.Module or Exception, and not what
+    its docstring's ``Attributes:`` section describes already (napoleon makes those entries)."""
+    described = attributes_section(cls)
     names: list[str] = []
     for klass in cls.__mro__:
         if not str(getattr(klass, "__module__", "")).startswith(PACKAGE):
             continue
         for name in [*vars(klass), *getattr(klass, "__annotations__", {})]:
-            if not name.startswith("_") and name not in names:
+            if not name.startswith("_") and name not in names and name not in described:
                 names.append(name)
+    return names
+
+
+ATTRIBUTE_ITEM = re.compile(r"^(\s+)(\w+)\s*(?:\([^)]*\))?\s*:")
+
+
+def attributes_section(cls) -> set[str]:
+    """The names a Google-style ``Attributes:`` section of the class's docstring describes."""
+    names, inside, indent = set(), False, None
+    for line in (inspect.getdoc(cls) or "").splitlines():
+        if line.strip().lower() in ("attributes:", "attribute:") and not line.startswith(" "):
+            inside, indent = True, None
+            continue
+        if inside:
+            if line.strip() and not line.startswith(" "):
+                inside = False
+                continue
+            m = ATTRIBUTE_ITEM.match(line)
+            if m and (indent is None or len(m.group(1)) == indent):
+                indent = len(m.group(1))
+                names.add(m.group(2))
     return names
 
 
