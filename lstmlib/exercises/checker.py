@@ -107,8 +107,8 @@ class Exercise:
         print(code.replace(f"def {self.reference.__name__}(", f"def {self.signature.split('(')[0]}(", 1))
 
     # -----------------------------------------------------------------------------------------
-    def diagnose(self, fn) -> Verdict:
-        """What :meth:`check` would print, as a :class:`Verdict`."""
+    def diagnose(self, fn):
+        """What :meth:`check` would print, as a :class:`Verdict` (correct, message, mistake)."""
         if not callable(fn):
             return self._no(f"expected a function {self.signature}, got {type(fn).__name__} {fn!r}")
         answers, expected = [], []
