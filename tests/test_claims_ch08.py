@@ -54,6 +54,9 @@ def test_three_weight_blocks_against_four_and_the_matched_budget():
     for D in (2, 8):
         counts = ch08.parameter_counts(D)
         assert abs(counts["GRU"] / counts["LSTM"] - 1) < 0.03
+    readouts = [sum(p.numel() for p in ch08_compare.build(m, "adding", 0).readout.parameters())
+                for m in ("LSTM", "GRU")]
+    assert readouts == [33, 38]
     # exercise 4: torch.nn.GRU keeps two full bias vectors
     assert sum(p.numel() for p in torch.nn.GRU(2, 32).parameters()) == 3_456
 

@@ -64,9 +64,10 @@ class Equivalence:
     grad_x: float             # ∂L/∂x
     grad_W: float             # ∂L/∂W, torch's two weight matrices put into lstmlib's W
     grad_b: float             # ∂L/∂b and ∂L/∂b_hn, from torch's two bias vectors
+    round_trip: float         # every h_t of ``GRU.from_torch(m).to_torch()`` against m's
 
     def largest(self) -> float:
-        return max(self.output, self.grad_x, self.grad_W, self.grad_b)
+        return max(self.output, self.grad_x, self.grad_W, self.grad_b, self.round_trip)
 
 
 def _torch_to_ours(t: torch.Tensor, H: int) -> torch.Tensor:
@@ -77,7 +78,8 @@ def _torch_to_ours(t: torch.Tensor, H: int) -> torch.Tensor:
 def torch_equivalence(seed: int, T: int = 20, B: int = 4, D: int = 3, H: int = 5) -> Equivalence:
     """Run a ``torch.nn.GRU`` (its own initialisation: every weight and bias random) and its
     copy ``lstmlib.GRU.from_torch`` on the same sequences, in float64, and compare the outputs
-    and the gradients of the same loss with respect to the input and every parameter."""
+    and the gradients of the same loss with respect to the input and every parameter; then
+    convert the copy back with ``to_torch()`` and compare its outputs too."""
     seed_everything(seed)
     m = nn.GRU(D, H, dtype=torch.float64)
     ours = GRU.from_torch(m)
@@ -97,7 +99,8 @@ def torch_equivalence(seed: int, T: int = 20, B: int = 4, D: int = 3, H: int = 5
         output=(out_torch - out_ours).abs().max().item(),
         grad_x=(x_torch.grad - x_ours.grad).abs().max().item(),
         grad_W=(W - ours.W.grad).abs().max().item(),
-        grad_b=max((b - ours.b.grad).abs().max().item(), (b_hn - ours.b_hn.grad).abs().max().item()))
+        grad_b=max((b - ours.b.grad).abs().max().item(), (b_hn - ours.b_hn.grad).abs().max().item()),
+        round_trip=(ours.to_torch()(x)[0] - out_torch).abs().max().item())
 
 
 # ---------------------------------------------------------------------------------------------
