@@ -21,12 +21,13 @@ from torch import nn
 
 from .. import plots, streams, style
 from ..train import smooth
-from .ch09 import HIDDEN_SIZES, LATCH, SETTINGS, TASKS, TRAINING, VARIANTS, one_run
+from .ch09 import HIDDEN_SIZES, LATCH, LONGER, SETTINGS, TASKS, TRAINING, VARIANTS, one_run
 from .common import TEST, data_stream
 
-# The live notebook's reduced sweep: the vanilla LSTM and the variants the paper's
-# conclusions are about (forget gate, output activation, peepholes, coupled gates).
-LIVE = ("LSTM", "NFG", "NOAF", "PH", "CIFG")
+# The live notebook's reduced sweep: the vanilla LSTM, the LSTM without a forget gate and the
+# coupled gates, the two variants that differ most from it in both directions; the others come
+# from the full sweep.
+LIVE = ("LSTM", "NFG", "CIFG")
 
 TASK_TITLES = {"adding": "adding problem, T = 30", "latch": "latch stream (continual)",
                "words": "word text (characters)"}
@@ -38,14 +39,15 @@ COLOURS = {"LSTM": style.MODEL["LSTM"], "PH": style.MODEL["PeepholeLSTM"],
            **{v: style.SKY_BLUE for v in ABLATIONS}}
 
 
-def reduced_sweep(seeds, variants=LIVE, tasks_=TASKS) -> list[dict]:
-    """The live sweep: every task × variant × seed at the base settings (``ch09.TRAINING``).
-    Rows as in the results file: ``{task, variant, seed, lr, hidden_size, steps, error, ...}``."""
+def reduced_sweep(seeds, variants=LIVE, tasks_=TASKS, lr=TRAINING["lr"]) -> list[dict]:
+    """The live sweep: every task × variant × seed at the base settings (``ch09.TRAINING``),
+    or at another learning rate ``lr``. Rows as in the results file:
+    ``{task, variant, seed, lr, hidden_size, steps, error, ...}``."""
     rows = []
     for task in tasks_:
         for variant in variants:
             for seed in seeds:
-                run = dict(task=task, variant=variant, seed=int(seed), lr=TRAINING["lr"],
+                run = dict(task=task, variant=variant, seed=int(seed), lr=lr,
                            hidden_size=TRAINING["hidden_size"], steps=SETTINGS[task]["steps"])
                 rows.append({**run, **one_run(**run)})
     return rows
@@ -75,6 +77,12 @@ def field(rows, name, **conditions) -> np.ndarray:
 def errors(rows, **conditions) -> np.ndarray:
     """The ``error`` of every matching row, in seed order; a diverged run counts as ``inf``."""
     return field(rows, "error", **conditions)
+
+
+def per_seed(values: dict, digits: int = 3) -> str:
+    """``{variant: array over seeds}`` as lines "variant  v_0 v_1 ...", for printing."""
+    return "\n".join(f"{name:6s}" + " ".join(f"{v:{digits + 5}.{digits}f}" for v in np.asarray(vals))
+                     for name, vals in values.items())
 
 
 @dataclass
@@ -137,6 +145,22 @@ def best_lr_table(rows, variants=None, tasks_=TASKS) -> str:
     return "\n".join(lines)
 
 
+def budget_table(rows, variants=None, tasks_=TASKS) -> str:
+    """One line per variant: on each task, the mean error with the base number of training
+    steps and with ``ch09.LONGER`` times as many, over the seeds that have both."""
+    longer = at_base(rows, LONGER)
+    seeds = sorted({r["seed"] for r in longer})
+    base = [r for r in at_base(rows) if r["seed"] in seeds]
+    variants = variants or [v for v in VARIANTS if rows_where(longer, variant=v)]
+    head = f"{'variant':8s}" + "".join(f"{t + f' ×1 → ×{LONGER}':>19s}" for t in tasks_)
+    lines = [head, "-" * len(head)]
+    for v in variants:
+        cells = [f"{summary(base, task=t, variant=v).mean:>11.3f} → {summary(longer, task=t, variant=v).mean:<5.3f}"
+                 for t in tasks_]
+        lines.append(f"{v:8s}" + "".join(cells))
+    return "\n".join(lines)
+
+
 def variance_shares(rows, factors, log=True) -> dict:
     """How much of the spread of the errors each factor explains on its own (a main effect).
 
@@ -189,14 +213,17 @@ def _error_axis(ax, task):
         ax.set_xlabel("MSE ÷ baseline")
 
 
-def strip_plot(rows, variants=None, tasks_=TASKS, height=None, **conditions):
+def strip_plot(rows, variants=None, tasks_=TASKS, height=None, title=None, **conditions):
     """Every run as a dot, one row per variant and one panel per task; a bar marks the mean.
 
     The dashed line is the baseline of a constant answer (adding, latch) or, for word text,
     the best possible predictor. A diverged run is drawn as a cross at the panel's right edge.
+    ``title`` goes above the panels (say where precomputed results come from).
     """
     variants = variants or [v for v in VARIANTS if rows_where(rows, variant=v, **conditions)]
-    fig, axes = plots.figure(len(tasks_), height or 1.0 + 0.32 * len(variants))
+    fig, axes = plots.figure(len(tasks_), height or 1.0 + 0.32 * len(variants) + 0.3 * bool(title))
+    if title:
+        fig.suptitle(title, fontsize=9, color=style.INK)
     axes = np.atleast_1d(axes)
     for ax, task in zip(axes, tasks_):
         for k, v in enumerate(variants):
@@ -224,10 +251,12 @@ def strip_plot(rows, variants=None, tasks_=TASKS, height=None, **conditions):
     return fig
 
 
-def lr_plot(rows, variant="LSTM", tasks_=TASKS):
+def lr_plot(rows, variant="LSTM", tasks_=TASKS, title=None):
     """The error against the learning rate, one line per hidden size (the median over seeds,
     each seed a dot): which matters more, the learning rate or the size?"""
-    fig, axes = plots.figure(len(tasks_), 3.2)
+    fig, axes = plots.figure(len(tasks_), 3.5 if title else 3.2)
+    if title:
+        fig.suptitle(title, fontsize=9, color=style.INK)
     shades = dict(zip(HIDDEN_SIZES, (style.SKY_BLUE, style.BLUE, style.BLACK)))   # darker: larger
     for ax, task in zip(np.atleast_1d(axes), tasks_):
         for H, colour in shades.items():
@@ -244,7 +273,7 @@ def lr_plot(rows, variant="LSTM", tasks_=TASKS):
         ax.set_xlabel("learning rate (Adam)")
         ax.set_ylabel("bits per character" if task == "words" else "MSE ÷ baseline")
         ax.set_title(TASK_TITLES[task], fontsize=10)
-    np.atleast_1d(axes)[0].legend(title=f"{variant}, hidden size")
+    np.atleast_1d(axes)[-1].legend(title=f"{variant}, hidden size", loc="upper right")
     return fig
 
 
