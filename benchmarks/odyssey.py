@@ -12,11 +12,11 @@ Three parts, every run one network trained and scored by
 
 Each with seeds 0 … ``--seeds`` − 1 (the longer training: the first ``LONGER_SEEDS``). The
 results file is written as the runs finish (a progress bar shows how far it is); interrupted
-and run again, the script keeps every finished run and does only the rest. The file stores a hash of the code below and of the lstmlib
-modules it runs (``SOURCES``): after any change to them, ``lstmlib.sweeps.load`` refuses the
-file until the sweep has been run again. One thread, as in the chapters: about a quarter of
-an hour of CPU on a quiet machine (13 minutes measured), several times that in wall-clock time
-on a busy one.
+and run again, the script keeps every finished run and does only the rest. The file stores a
+hash of the code below and of the lstmlib modules it runs (``SOURCES``): after any change to
+them, ``lstmlib.sweeps.load`` refuses the file until the sweep has been run again. One thread,
+as in the chapters: about a quarter of an hour of CPU on a quiet machine (13 minutes
+measured), several times that in wall-clock time on a busy one.
 """
 from __future__ import annotations
 
