@@ -55,8 +55,8 @@ def test_recurrent_is_laststep_over_the_window_one_value_per_step():
     assert torch.equal(m(x), m.net(x.T.reshape(8, 3, 1)))
     lstm = models.Recurrent("LSTM", 8, 2, 5, forget_bias=2.0)
     assert isinstance(lstm.net.rnn, lstmlib.LSTM) and (lstm.net.rnn.gate("f")[1] == 2.0).all()
-    H, D, out = 5, 1, 2
-    assert models.parameter_count(lstm) == 4 * H * (H + D) + 4 * H + H * out + out
+    H, D, K = 5, 1, 2                   # hidden size, input size, horizon
+    assert models.parameter_count(lstm) == 4 * H * (H + D) + 4 * H + H * K + K
     with pytest.raises(ValueError, match="expected layer 'LSTM' or 'GRU'"):
         models.Recurrent("RNN", 8, 2, 5)
 

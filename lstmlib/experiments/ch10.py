@@ -20,7 +20,7 @@ from ..forecasting import data, fit, models
 from ..forecasting.protocol import Problem, errors
 from ..seed import seed_everything
 
-# Windows: lookback L, horizon H, and the linear model's moving-average kernel, per series.
+# Windows: lookback L, horizon K, and the linear model's moving-average kernel, per series.
 SERIES = {"co2": dict(lookback=36, horizon=12, kernel=13),
           "sunspots": dict(lookback=22, horizon=11, kernel=11),
           "mackey_glass": dict(lookback=24, horizon=14, kernel=13)}
@@ -33,7 +33,7 @@ TRAINED = models.KINDS                         # DLinear, MLP, LSTM, GRU, Transf
 # Training in the notebook: steps, batch, validation checks; the learning rate per model.
 TRAINING = dict(steps=300, batch=64, check_every=25, seeds=3)
 LR = {"DLinear": 0.01, "MLP": 0.01, "LSTM": 0.03, "GRU": 0.03, "Transformer": 0.03}
-HORIZONS = ("one", "multi")                    # one step ahead; the mean over leads 1 … H
+HORIZONS = ("one", "multi")                    # one step ahead; the mean over leads 1 … K
 
 
 def seeds(seed: int) -> tuple[int, ...]:
@@ -51,7 +51,7 @@ def problem(name: str) -> Problem:
 
 
 def budget(name: str) -> int:
-    """The linear model's parameter count, 2 (L H + H): every network is sized to it."""
+    """The linear model's parameter count, 2 (L K + K): every network is sized to it."""
     s = SERIES[name]
     return models.parameter_count(models.build("DLinear", s["lookback"], s["horizon"], s["kernel"]))
 
@@ -66,7 +66,7 @@ def size(name: str, kind: str) -> int:
 
 @dataclass
 class Entry:
-    """One model's test forecasts: one (B, H) array per seed (one for untrained models)."""
+    """One model's test forecasts: one (B, K) array per seed (one for untrained models)."""
     name: str
     params: int
     forecasts: list = field(repr=False)
@@ -82,14 +82,14 @@ class Comparison:
 
     @property
     def truth(self) -> np.ndarray:
-        return self.problem.truth("test")                             # (B, H)
+        return self.problem.truth("test")                             # (B, K)
 
     def errors(self, name: str) -> list:
         """One :class:`~lstmlib.forecasting.protocol.Errors` per seed."""
         return [errors(f, self.truth) for f in self.entries[name].forecasts]
 
     def scores(self, name: str, horizon: str = "multi", metric: str = "mse") -> np.ndarray:
-        """One value per seed: MSE or MAE, one step ahead (``"one"``) or over 1 … H."""
+        """One value per seed: MSE or MAE, one step ahead (``"one"``) or over 1 … K."""
         if horizon not in HORIZONS or metric not in ("mse", "mae"):
             raise ValueError(f"expected horizon in {HORIZONS} and metric 'mse' or 'mae', "
                              f"got {horizon!r} and {metric!r}")

@@ -1,10 +1,10 @@
 """Forecasts without a neural network: naive, seasonal naive, and the classical statistical
 models of the forecasting field, exponential smoothing and ARIMA, from statsmodels.
 
-    naive(problem, "test")                        # (B, H): the last value, repeated
-    seasonal_naive(problem, "test", period=12)    # (B, H): the value one season earlier
+    naive(problem, "test")                        # (B, K): the last value, repeated
+    seasonal_naive(problem, "test", period=12)    # (B, K): the value one season earlier
     model = Classical.fit(problem, "ETS", trend=True, seasonal=12)
-    model.forecast("test")                        # (B, H), in the series' unit
+    model.forecast("test")                        # (B, K), in the series' unit
     model.n_params                                # the estimated parameters
 
 Every forecast is made from the origins of
@@ -35,15 +35,16 @@ def _check(problem):
 
 
 def naive(problem: Problem, part: str) -> np.ndarray:
-    """ŷ[t + h] = y[t − 1] for every lead h: tomorrow is like today. (B, H)."""
+    """ŷ[t + h − 1] = y[t − 1] for every lead h = 1 … K: tomorrow is like today. (B, K)."""
     _check(problem)
     last = problem.inputs(part)[:, -1:]                             # (B, 1)
-    return np.repeat(last, problem.horizon, axis=1)                  # (B, H)
+    return np.repeat(last, problem.horizon, axis=1)                  # (B, K)
 
 
 def seasonal_naive(problem: Problem, part: str, period: int) -> np.ndarray:
-    """ŷ[t + h] = y[t + h − m·k] with k the fewest whole seasons (of ``period`` m steps) that
-    reach back before the origin: next January is like last January. (B, H)."""
+    """ŷ[t + h − 1] = y[t + h − 1 − m·k] at lead h, with k the fewest whole seasons (of
+    ``period`` m steps) that reach back before the origin: next January is like last
+    January. (B, K)."""
     _check(problem)
     period = validate.positive_int("period", period)
     if period > problem.lookback:
@@ -51,7 +52,7 @@ def seasonal_naive(problem: Problem, part: str, period: int) -> np.ndarray:
     window = problem.inputs(part)                                   # (B, L)
     h = np.arange(problem.horizon)                                   # lead − 1
     back = period * (h // period + 1) - h                            # steps before the origin
-    return window[:, problem.lookback - back]                        # (B, H)
+    return window[:, problem.lookback - back]                        # (B, K)
 
 
 @dataclass
@@ -104,8 +105,8 @@ class Classical:
         return f"ETS(A,{trend},{'A' if self.spec.get('seasonal') else 'N'})"
 
     def forecast(self, part: str) -> np.ndarray:
-        """Forecasts from every origin of ``part``, (B, H): the fitted parameters, the filter
-        run over the values before each origin, then H steps of the state equation."""
+        """Forecasts from every origin of ``part``, (B, K): the fitted parameters, the filter
+        run over the values before each origin, then K steps of the state equation."""
         values = self.problem.series.values if part == "test" else self.problem.fit_values
         with threadpool_limits(1), warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -122,4 +123,4 @@ class Classical:
         for _ in range(self.problem.horizon):
             out.append(Z @ a + d[:, None])                               # (1, B)
             a = T @ a + c[:, None]
-        return np.concatenate(out).T                                     # (B, H)
+        return np.concatenate(out).T                                     # (B, K)

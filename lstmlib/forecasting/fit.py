@@ -2,7 +2,7 @@
 lowest validation error kept (early stopping, judged on the validation part only).
 
     model, run = fit(build("LSTM", 36, 12, 9), problem, seed=0, steps=300)
-    forecast(model, problem, "test")          # (B, H) in the series' unit
+    forecast(model, problem, "test")          # (B, K) in the series' unit
     run.val_mse                               # validation MSE (normalised) at each check
 """
 from __future__ import annotations
@@ -63,7 +63,7 @@ def fit(model: nn.Module, problem: Problem, seed: int, steps: int = FIT["steps"]
         raise TypeError(f"expected a forecasting Problem, got {type(problem).__name__}")
     steps = validate.positive_int("steps", steps)
     check_every = validate.positive_int("check_every", check_every)
-    X, Y = problem.windows("train")                                  # (B, L), (B, H)
+    X, Y = problem.windows("train")                                  # (B, L), (B, K)
     make_batch = batches(X, Y, validate.positive_int("batch", batch), data_stream(seed, TRAIN))
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     history, checks, scores = History(), [0], [val_mse(model, problem)]
@@ -87,8 +87,8 @@ def fit(model: nn.Module, problem: Problem, seed: int, steps: int = FIT["steps"]
 
 
 def forecast(model: nn.Module, problem: Problem, part: str) -> np.ndarray:
-    """The model's forecasts from every origin of ``part``, (B, H), in the series' unit."""
+    """The model's forecasts from every origin of ``part``, (B, K), in the series' unit."""
     X, _ = problem.windows(part)
     with torch.no_grad():
-        z = model(X).double().numpy()                                 # (B, H), normalised
+        z = model(X).double().numpy()                                 # (B, K), normalised
     return problem.normaliser.inverse(z)

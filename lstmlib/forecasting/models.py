@@ -1,18 +1,18 @@
 """The trained forecasters of chapter 10: a linear model, LSTM and GRU, a small Transformer.
 
-Every model maps a window of normalised past values to the next H values in one go (the
+Every model maps a window of normalised past values to the next K values in one go (the
 "direct" multi-step strategy), so one model gives the one-step forecast (its first output)
-and the multi-step forecast (all H):
+and the multi-step forecast (all K):
 
     model = build("LSTM", lookback=36, horizon=12, size=9)
-    y_hat = model(x)                    # x: (B, L) -> y_hat: (B, H)
+    y_hat = model(x)                    # x: (B, L) -> y_hat: (B, K)
     parameter_count(model)
 
-    DLinear      decomposition + two linear maps L -> H (Zeng et al. 2023)
+    DLinear      decomposition + two linear maps L -> K (Zeng et al. 2023)
     MLP          one hidden tanh layer on the window: the time-window network that Gers,
                  Eck & Schmidhuber (2001) compared LSTM with
     Recurrent    lstmlib's LSTM or GRU reads the window step by step; a linear readout of
-                 h_L gives the H values (lstmlib.models.LastStep)
+                 h_T (T = L) gives the K values (lstmlib.models.LastStep)
     Transformer  torch.nn.TransformerEncoder over the window's steps, with sinusoidal
                  positional encoding (Vaswani et al. 2017); a linear readout of the last step
 
@@ -43,7 +43,7 @@ def _check_window(x, lookback: int):
 
 class DLinear(nn.Module):
     """Zeng et al. (2023): split the window into a trend (a moving average over ``kernel``
-    steps, the ends padded by repeating the end values) and the rest, map each to the H
+    steps, the ends padded by repeating the end values) and the rest, map each to the K
     outputs with its own linear layer, and add: y_hat = W_t · trend + W_s · (x − trend) + b."""
 
     def __init__(self, lookback: int, horizon: int, kernel: int = 25):
@@ -66,7 +66,7 @@ class DLinear(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         _check_window(x, self.lookback)
         trend = self.moving_average(x)                                   # (B, L)
-        return self.trend(trend) + self.rest(x - trend)                  # (B, H)
+        return self.trend(trend) + self.rest(x - trend)                  # (B, K)
 
 
 class MLP(nn.Module):
@@ -80,12 +80,12 @@ class MLP(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         _check_window(x, self.lookback)
-        return self.net(x)                               # (B, H)
+        return self.net(x)                               # (B, K)
 
 
 class Recurrent(nn.Module):
     """An lstmlib recurrent layer (``"LSTM"`` or ``"GRU"``) over the window, one value per
-    step, and a linear readout of its last hidden state h_L to the H forecasts."""
+    step, and a linear readout of its last hidden state h_T (T = L) to the K forecasts."""
 
     def __init__(self, layer: str, lookback: int, horizon: int, hidden_size: int, **layer_kwargs):
         super().__init__()
@@ -96,7 +96,7 @@ class Recurrent(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         _check_window(x, self.lookback)
-        return self.net(x.T.unsqueeze(2))                # (L, B, 1) -> (B, H)
+        return self.net(x.T.unsqueeze(2))                # (T, B, D) = (L, B, 1) -> (B, K)
 
 
 class PositionalEncoding(nn.Module):
@@ -125,7 +125,7 @@ class Transformer(nn.Module):
     """A small Transformer encoder forecaster: each value of the window becomes a d_model
     vector (a linear embedding), plus its position; ``layers`` encoder layers
     (``torch.nn.TransformerEncoderLayer``, ``heads`` attention heads, feed-forward width
-    ``ff``, no dropout) mix the steps; a linear readout of the last step gives the H values."""
+    ``ff``, no dropout) mix the steps; a linear readout of the last step gives the K values."""
 
     def __init__(self, lookback: int, horizon: int, d_model: int = 8, heads: int = 2,
                  ff: int | None = None, layers: int = 1):
@@ -145,7 +145,7 @@ class Transformer(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         _check_window(x, self.lookback)
         e = self.position(self.embed(x.unsqueeze(2)))    # (B, L, d)
-        return self.readout(self.encoder(e)[:, -1])      # (B, H), from the last step
+        return self.readout(self.encoder(e)[:, -1])      # (B, K), from the last step
 
 
 class Anchored(nn.Module):
@@ -158,12 +158,12 @@ class Anchored(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         last = x[:, -1:]                                  # (B, 1)
-        return self.model(x - last) + last                # (B, H)
+        return self.model(x - last) + last                # (B, K)
 
 
 def build(kind: str, lookback: int, horizon: int, size: int | None = None, anchored: bool = True,
           **kwargs) -> nn.Module:
-    """A forecaster by name. ``size``: hidden_size (LSTM, GRU), hidden units (MLP), d_model
+    """A forecaster by name. ``size``: hidden_size H (LSTM, GRU), hidden units (MLP), d_model
     (Transformer, with 2 heads and ff = 2 · d_model unless given), kernel (DLinear)."""
     if kind not in KINDS:
         raise ValueError(f"unknown model {kind!r}: expected one of {KINDS}")
@@ -190,7 +190,7 @@ def size_for_budget(kind: str, lookback: int, horizon: int, budget: int,
     """The size (see :func:`build`) whose model has the parameter count closest to ``budget``
     (the smaller size on a tie). Counts grow with the size, so the search stops past it."""
     if kind == "DLinear":
-        raise ValueError("DLinear's parameter count is fixed by lookback and horizon: 2 (L H + H)")
+        raise ValueError("DLinear's parameter count is fixed by lookback and horizon: 2 (L K + K)")
     budget = validate.positive_int("budget", budget)
     step = 2 if kind == "Transformer" else 1
     best = None

@@ -68,8 +68,8 @@ def series_split(problems, height_per: float = 1.9) -> PlotFigure:
 
 def forecast_paths(comparison, names, seed: int = 0, paths: int | None = None,
                    context: int | None = None, height: float = 4.8) -> PlotFigure:
-    """Forecasts against the truth on the test part, one panel per model: from every H-th
-    origin, the H values the model forecast (coloured), over the true series (black). For
+    """Forecasts against the truth on the test part, one panel per model: from every K-th
+    origin, the K values the model forecast (coloured), over the true series (black). For
     a trained model, the network of the ``seed``-th seed. ``paths``: how many origins (all
     that fit in the test part if None); ``context``: steps of the past drawn before it."""
     p = comparison.problem
@@ -86,7 +86,7 @@ def forecast_paths(comparison, names, seed: int = 0, paths: int | None = None,
     stop = min(stop, p.origins("test")[picks[-1]] + p.horizon)
     for ax, name in zip(axes.flat, names):
         entry = comparison.entries[name]
-        f = entry.forecasts[seed if entry.trained else 0]             # (B, H)
+        f = entry.forecasts[seed if entry.trained else 0]             # (B, K)
         ax.plot(t[start - context:stop], p.series.values[start - context:stop],
                 color=style.INK, linewidth=1.0, label="truth")
         for k, b in enumerate(picks):
@@ -106,7 +106,7 @@ def forecast_paths(comparison, names, seed: int = 0, paths: int | None = None,
 
 
 def error_by_lead(comparisons: dict, names, height: float = 3.4) -> PlotFigure:
-    """Test MSE against the lead time h = 1 … H, one panel per series, one line per model
+    """Test MSE against the lead time h = 1 … K, one panel per series, one line per model
     (the mean over seeds, with the range over seeds shaded), on a log scale."""
     fig, axes = _grid(1, len(comparisons), height)
     for ax, (key, c) in zip(axes[0], comparisons.items()):
@@ -114,7 +114,7 @@ def error_by_lead(comparisons: dict, names, height: float = 3.4) -> PlotFigure:
         for name in names:
             if name not in c.entries:
                 continue
-            mse = np.array([e.mse for e in c.errors(name)])            # (seeds, H)
+            mse = np.array([e.mse for e in c.errors(name)])            # (seeds, K)
             line = {"naive": "--", "seasonal naive": ":"}.get(name, "-")
             ax.plot(h, mse.mean(0), color=colour(name), linestyle=line, label=name)
             if len(mse) > 1:

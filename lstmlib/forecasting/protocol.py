@@ -2,12 +2,12 @@
 training part only, sliding windows, and the errors by lead time.
 
     problem = Problem(series, lookback=36, horizon=12)       # 60 % train, 20 % val, 20 % test
-    X, Y = problem.windows("train")          # (B, L), (B, H) tensors, normalised
-    truth = problem.truth("test")            # (B, H) in the series' unit
-    scores = errors(forecast, truth)         # Errors: mse and mae by lead, (H,) each
+    X, Y = problem.windows("train")          # (B, L), (B, K) tensors, normalised
+    truth = problem.truth("test")            # (B, K) in the series' unit
+    scores = errors(forecast, truth)         # Errors: mse and mae by lead, (K,) each
 
-A forecast is made at an *origin* t: the model sees the last ``lookback`` values
-y[t − L] … y[t − 1] and predicts the next ``horizon`` values y[t] … y[t + H − 1]. A window
+A forecast is made at an *origin* t: the model sees the last L = ``lookback`` values
+y[t − L] … y[t − 1] and predicts the next K = ``horizon`` values y[t] … y[t + K − 1]. A window
 belongs to the part of the series where its *targets* lie; its inputs may reach back into
 the part before (they are the past, known at the time of the forecast). Everything that
 is fitted (the normaliser, every model) sees only ``problem.fit_values``, the training and
@@ -79,7 +79,7 @@ class Normaliser:
 
 
 def origins(split: Split, part: str, lookback: int, horizon: int) -> np.ndarray:
-    """The forecast origins t of one part: every t whose targets y[t] … y[t + H − 1] lie in
+    """The forecast origins t of one part: every t whose targets y[t] … y[t + K − 1] lie in
     the part and whose inputs y[t − L] … y[t − 1] exist."""
     start, stop = split.bounds(part)
     t = np.arange(max(start, lookback), stop - horizon + 1)
@@ -139,36 +139,36 @@ class Problem:
         return np.stack([y[o - self.lookback:o] for o in t])                  # (B, L)
 
     def truth(self, part: str) -> np.ndarray:
-        """The values to forecast from each origin of one part, (B, H), in the series' unit."""
+        """The values to forecast from each origin of one part, (B, K), in the series' unit."""
         y, t = self._source(part), self.origins(part)
-        return np.stack([y[o:o + self.horizon] for o in t])                   # (B, H)
+        return np.stack([y[o:o + self.horizon] for o in t])                   # (B, K)
 
     def windows(self, part: str):
-        """Normalised input and target windows as float32 tensors: (B, L) and (B, H)."""
+        """Normalised input and target windows as float32 tensors: (B, L) and (B, K)."""
         as_tensor = lambda a: torch.tensor(self.normaliser.transform(a), dtype=torch.float32)
         return as_tensor(self.inputs(part)), as_tensor(self.truth(part))
 
 
 @dataclass(frozen=True)
 class Errors:
-    """Mean squared and mean absolute error by lead time h = 1 … H, over the origins."""
-    mse: np.ndarray        # (H,), in the series' unit squared
-    mae: np.ndarray        # (H,), in the series' unit
+    """Mean squared and mean absolute error by lead time h = 1 … K, over the origins."""
+    mse: np.ndarray        # (K,), in the series' unit squared
+    mae: np.ndarray        # (K,), in the series' unit
 
     def one_step(self) -> tuple[float, float]:
         """(MSE, MAE) of the forecast one step ahead."""
         return float(self.mse[0]), float(self.mae[0])
 
     def multi_step(self) -> tuple[float, float]:
-        """(MSE, MAE) averaged over the leads 1 … H."""
+        """(MSE, MAE) averaged over the leads 1 … K."""
         return float(self.mse.mean()), float(self.mae.mean())
 
 
 def errors(forecast, truth) -> Errors:
-    """Errors of ``forecast`` against ``truth``, both (B, H), by lead (column)."""
+    """Errors of ``forecast`` against ``truth``, both (B, K), by lead (column)."""
     forecast, truth = np.asarray(forecast, dtype=float), np.asarray(truth, dtype=float)
     if forecast.shape != truth.shape or forecast.ndim != 2:
-        raise ValueError(f"expected forecast and truth of the same shape (B, H), got "
+        raise ValueError(f"expected forecast and truth of the same shape (B, K), got "
                          f"{forecast.shape} and {truth.shape}")
     e = forecast - truth
     return Errors((e ** 2).mean(axis=0), np.abs(e).mean(axis=0))
