@@ -1,8 +1,10 @@
 """The book's time budget: every notebook run headless in a fresh kernel, and the site build.
 
-Targets (issue 6): each chapter under 30 s (chapters 09 and 10 under 60 s), the whole book
-under 180 s, a cold site build under 4 minutes, a warm rebuild under 30 s. The site is built
-into a temporary ``--path-output``, so the shared ``_build`` is never touched.
+Targets: each chapter under 30 s (chapters 09 and 10 under 60 s) and the whole book under
+300 s (the developers' standards); a cold site build, which executes every notebook and then
+writes the pages (about a minute of Sphinx with the API pages), under 7 minutes; a warm rebuild
+under 30 s. The site is built into a temporary ``--path-output``, so the shared ``_build`` is
+never touched.
 """
 from __future__ import annotations
 
@@ -18,9 +20,9 @@ from pathlib import Path
 from timing import ROOT, load
 
 BOOK = ROOT / "book"
-CHAPTER_LIMIT, LONG_CHAPTER_LIMIT, BOOK_LIMIT = 30.0, 60.0, 180.0
+CHAPTER_LIMIT, LONG_CHAPTER_LIMIT, BOOK_LIMIT = 30.0, 60.0, 300.0
 LONG_CHAPTERS = ("09_", "10_")
-COLD_BUILD_LIMIT, WARM_BUILD_LIMIT = 240.0, 30.0
+COLD_BUILD_LIMIT, WARM_BUILD_LIMIT = BOOK_LIMIT + 120.0, 30.0
 ANSI = re.compile(r"\x1b\[[0-9;]*m")                 # terminal colours in tracebacks and logs
 
 
