@@ -108,7 +108,7 @@ class Exercise:
 
     # -----------------------------------------------------------------------------------------
     def diagnose(self, fn):
-        """What :meth:`check` would print, as a :class:`Verdict` (correct, message, mistake)."""
+        """What :meth:`check` would print, as a :class:`~lstmlib.exercises.Verdict` (correct, message, mistake)."""
         if not callable(fn):
             return self._no(f"expected a function {self.signature}, got {type(fn).__name__} {fn!r}")
         answers, expected = [], []
