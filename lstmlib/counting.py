@@ -1,12 +1,12 @@
 """Tasks that need a unit to accumulate, and a control task that needs it to overwrite.
 
 Every task here reads the same kind of sequence: at each step t a pair (value_t, marker_t),
-value_t ~ U[0, 1] and marker_t ∈ {0, 1}, with K marked steps at distinct random positions
-(K drawn per sequence, uniformly from ``markers = (lo, hi)``, both included). Only the target
+value_t ~ U[0, 1] and marker_t ∈ {0, 1}, with M marked steps at distinct random positions
+(M drawn per sequence, uniformly from ``markers = (lo, hi)``, both included). Only the target
 read at the end differs:
 
     x, y = marked_sum(T=30, B=64, generator=g)       # y = Σ of the marked values   (accumulate)
-    x, y = marker_count(T=30, B=64, generator=g)     # y = K, the number of markers (accumulate)
+    x, y = marker_count(T=30, B=64, generator=g)     # y = M, the number of markers (accumulate)
     x, y = last_marked(T=30, B=64, generator=g)      # y = the last marked value    (overwrite)
 
 x is (T, B, 2), columns (value, marker), and y is (B, 1). A cell that adds a marked value to
@@ -27,7 +27,7 @@ import torch
 
 from . import validate
 
-MARKERS = (2, 6)          # default range of the number K of marked steps, both ends included
+MARKERS = (2, 6)          # default range of the number M of marked steps, both ends included
 VALUE_VARIANCE = 1 / 12   # variance of one value, U[0, 1]
 
 
@@ -46,7 +46,7 @@ def check_markers(markers, T: int | None = None) -> tuple[int, int]:
 
 
 def marked_sequence(T: int, B: int, generator: torch.Generator | None = None, *, markers=MARKERS):
-    """The input all tasks share: values, and K marked steps at distinct random positions.
+    """The input all tasks share: values, and M marked steps at distinct random positions.
 
     Returns:
         x: (T, B, 2), columns (value, marker); marked: (T, B) bool, True at the marked steps.
@@ -55,10 +55,10 @@ def marked_sequence(T: int, B: int, generator: torch.Generator | None = None, *,
     B = validate.positive_int("B", B)
     lo, hi = check_markers(markers, T)
     value = torch.rand(T, B, generator=generator)                                  # (T, B)
-    K = torch.randint(lo, hi + 1, (B,), generator=generator)                       # (B,) markers each
+    M = torch.randint(lo, hi + 1, (B,), generator=generator)                       # (B,) markers each
     order = torch.rand(T, B, generator=generator).argsort(dim=0)                   # (T, B) shuffled steps
-    first_K = torch.arange(T)[:, None] < K[None, :]                                # (T, B) K Trues per column
-    marked = torch.zeros(T, B, dtype=torch.bool).scatter_(0, order, first_K)       # the first K shuffled steps
+    first_M = torch.arange(T)[:, None] < M[None, :]                                # (T, B) M Trues per column
+    marked = torch.zeros(T, B, dtype=torch.bool).scatter_(0, order, first_M)       # the first M shuffled steps
     x = torch.stack([value, marked.float()], dim=2)                                # (T, B, 2)
     return x, marked
 
@@ -74,7 +74,7 @@ def marked_sum(T: int, B: int, generator: torch.Generator | None = None, *, mark
 
 
 def marker_count(T: int, B: int, generator: torch.Generator | None = None, *, markers=MARKERS):
-    """Count: the target is the number K of marked steps, as a float, (B, 1). The values are
+    """Count: the target is the number M of marked steps, as a float, (B, 1). The values are
     distractors."""
     x, marked = marked_sequence(T, B, generator, markers=markers)
     return x, marked.sum(dim=0, dtype=x.dtype).unsqueeze(1)                        # (B, 1)
@@ -99,8 +99,8 @@ TASKS = {"sum": marked_sum, "count": marker_count, "last": last_marked}
 def baseline(task, markers=MARKERS) -> float:
     """Mean squared error of the best constant answer: the variance of the task's target.
 
-    With K uniform on {lo, …, hi} and values U[0, 1] (mean 1/2, variance 1/12):
-        sum:   E[K]/12 + Var(K)/4      count: Var(K)      last: 1/12
+    With M uniform on {lo, …, hi} and values U[0, 1] (mean 1/2, variance 1/12):
+        sum:   E[M]/12 + Var(M)/4      count: Var(M)      last: 1/12
     ``task`` is a name from ``TASKS`` or one of the task functions.
     """
     name = _name(task)
@@ -111,9 +111,9 @@ def baseline(task, markers=MARKERS) -> float:
 
 
 def count_baseline(markers=MARKERS) -> float:
-    """For the sum: the error left to a model that knows K but none of the values, E[K]/12.
+    """For the sum: the error left to a model that knows M but none of the values, E[M]/12.
 
-    It answers K/2; what remains is the variance of the K values about their mean. A model
+    It answers M/2; what remains is the variance of the M values about their mean. A model
     below this number has read the values, not only counted the markers.
     """
     lo, hi = check_markers(markers)

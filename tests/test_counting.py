@@ -17,10 +17,10 @@ def test_each_sequence_has_between_lo_and_hi_distinct_marked_steps_and_uniform_v
     T, B = 20, 4000
     x, marked = counting.marked_sequence(T, B, generator(), markers=(2, 6))
     assert x.shape == (T, B, 2) and marked.shape == (T, B) and marked.dtype == torch.bool
-    K = marked.sum(0)
-    assert K.min() == 2 and K.max() == 6
-    counts = torch.bincount(K, minlength=7)[2:].float() / B
-    assert (counts > 0.16).all() and (counts < 0.24).all()                  # K uniform on {2..6}
+    M = marked.sum(0)
+    assert M.min() == 2 and M.max() == 6
+    counts = torch.bincount(M, minlength=7)[2:].float() / B
+    assert (counts > 0.16).all() and (counts < 0.24).all()                  # M uniform on {2..6}
     torch.testing.assert_close(x[..., 1], marked.float())
     value = x[..., 0]
     assert ((value >= 0) & (value <= 1)).all() and abs(value.mean().item() - 0.5) < 0.01
@@ -60,7 +60,7 @@ def test_the_baseline_is_the_variance_of_the_target(name, markers):
 
 
 def test_the_baselines_by_formula():
-    assert counting.baseline("sum") == pytest.approx(4 / 12 + 2 / 4)          # E[K]/12 + Var(K)/4, K on {2..6}
+    assert counting.baseline("sum") == pytest.approx(4 / 12 + 2 / 4)          # E[M]/12 + Var(M)/4, M on {2..6}
     assert counting.baseline("count") == pytest.approx(2.0)
     assert counting.baseline("last") == pytest.approx(1 / 12)
     assert counting.count_baseline() == pytest.approx(4 / 12)
@@ -68,8 +68,8 @@ def test_the_baselines_by_formula():
 
 def test_knowing_the_count_leaves_the_count_baseline():
     x, y = counting.marked_sum(12, 200_000, generator=generator(2))
-    K = x[..., 1].sum(0, keepdim=True).T                                      # (B, 1)
-    assert abs(((y - K / 2) ** 2).mean().item() - counting.count_baseline()) < 0.01
+    M = x[..., 1].sum(0, keepdim=True).T                                      # (B, 1)
+    assert abs(((y - M / 2) ** 2).mean().item() - counting.count_baseline()) < 0.01
 
 
 def test_a_seed_fixes_the_data_and_the_tasks_work_with_batches():
