@@ -450,6 +450,21 @@ def lstmlib_names_in_code(nb: dict) -> dict[str, str]:
     return found
 
 
+def link_reaches(name: str, targets: set[str]) -> bool:
+    """Whether a code reference to the entry ``name`` is linked: to the entry itself, or, as
+    sphinx-codeautolink does for ``numpy_train.Adam.step`` or ``exercises.forget_step.check``,
+    to a member of it or of its class (``lstmlib.exercises.Exercise.check`` for an Exercise)."""
+    owners = {name}
+    obj = course_api._lookup(name)
+    cls = type(obj)
+    if obj is not None and not course_api._is_code(obj) and \
+            str(cls.__module__).startswith(course_api.PACKAGE + "."):
+        where = course_api.home(cls, course_api.all_modules())
+        if where:
+            owners.add(f"{where}.{course_api._public_name(cls, where)}")
+    return any(t == name or any(t.startswith(o + ".") for o in owners) for t in targets)
+
+
 def documented_name(path: str, chain: list[str]) -> str | None:
     """The API entry of ``path`` followed by ``chain``: the first object along it that is not
     a module, under the name it is documented by; None if the reference does not document it."""
