@@ -142,6 +142,17 @@ def test_a_rebuild_with_nothing_changed_executes_no_notebook(site):
           f"{site.seconds:.1f} s)")
 
 
+def test_no_pickled_page_carries_the_build_environment(site):
+    """course_site.one_document: each page's pickled doctree holds that page only. A node
+    left pointing at a nested parse's document once pickled the whole environment, every
+    chapter with it, into each API page (10.9 MB a page), and every rebuild unpickled them."""
+    doctrees = sorted((site.html.parent / ".doctrees").rglob("*.doctree"))
+    assert len(doctrees) >= len(PAGES) - len(EXTRA_PAGES), "the build kept no doctrees"
+    carrying = [str(p.relative_to(site.html.parent)) for p in doctrees
+                if b"BuildEnvironment" in p.read_bytes()]
+    assert not carrying, f"these pickled pages carry the build environment: {carrying[:5]}"
+
+
 def test_no_printed_line_is_wider_than_the_column(site):
     """What the executed chapters print, as the pages show it, fits the column
     (tests/test_book.py checks the code of every notebook)."""

@@ -295,6 +295,22 @@ def fold_solutions(app, doctree):
             node["classes"].append("dropdown")
 
 
+def one_document(app, doctree):
+    """doctree-read: every node of a page belongs to the page's own document.
+
+    A node made inside a nested parse (MyST's ``eval-rst`` block, as every API page has) keeps
+    a reference to the throwaway document of that parse, whose settings still hold the build
+    environment; Sphinx clears ``env`` only on the page's own document before pickling it. So
+    each API page's pickled doctree carried the whole environment (sphinx-exercise keeps its
+    nodes, and with them every chapter and its animations): 10.9 MB a page, 750 MB in all, and
+    a warm rebuild spent 45 s unpickling them (to number figures). Pointing the nodes at the
+    page's document keeps each doctree to its own page.
+    """
+    for node in doctree.findall():
+        if getattr(node, "_document", None) not in (None, doctree):
+            node._document = doctree
+
+
 def drop_duplicate_scripts(app, pagename, templatename, context, doctree):
     """html-page-context: keep the first of several identical scripts."""
     scripts = context.get("script_files")
@@ -345,6 +361,7 @@ def setup(app):
     # Before sphinx-codeautolink (priority 500) reads the Python domain into its inventory.
     app.connect("env-updated", course_api.register_aliases, priority=400)
     app.connect("doctree-read", fold_solutions)
+    app.connect("doctree-read", one_document, priority=900)
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)
     # Before sphinx-external-toc's own redirect (priority 500), which then sees the file exists.
     app.connect("build-finished", write_index_redirect, priority=400)
