@@ -3,22 +3,13 @@
 The wrong implementations below are written as a reader would write them (not taken from the
 checker's own list of mistakes), and each must get its specific message.
 """
-import contextlib
-import io
-
 import numpy as np
 import pytest
 import torch
+from exercise_checks import assert_says, printed
 
 from lstmlib import numpy_lstm
 from lstmlib.exercises.backward import backward_step as q
-
-
-def printed(call, *args):
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        call(*args)
-    return out.getvalue()
 
 
 def right(dh_t, dC_carry, f_t, i_t, C_tilde, o_t, C_prev, C_t):
@@ -84,9 +75,7 @@ def test_the_reference_is_numpy_lstm_backward():
     (dict(ds=lambda s: 1, dtanh=lambda g: 1), "no activation", "pre-activations"),
 ])
 def test_a_readers_mistake_gets_its_message(change, mistake, words):
-    verdict = q.diagnose(variant(**change))
-    assert not verdict.correct and verdict.mistake == mistake
-    assert words in verdict.message.replace("\n", " ")
+    assert_says(q, variant(**change), words, mistake)
 
 
 def test_tanh_prime_of_C_instead_of_tanh_C():

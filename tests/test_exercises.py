@@ -1,25 +1,19 @@
 """lstmlib.exercises: each checker accepts a right answer and names what is wrong with a wrong one.
 
+The checks every exercise must pass run here over all of them (the steps of chapters 3-5, the
+peephole, coupled and GRU steps, the backward step); the other test_exercise*.py files test one
+exercise each.
+
 The wrong implementations below are written as a reader would write them (not taken from the
 checkers' own list of mistakes), and each must get its specific message.
 """
-import io
-import contextlib
-
+import numpy as np
 import pytest
 import torch
+from exercise_checks import ALL, assert_says, printed
 
 from lstmlib import exercises
 from lstmlib.exercises import steps
-
-EXERCISES = [exercises.forget_step, exercises.store_step, exercises.output_step]
-
-
-def printed(call, *args):
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        call(*args)
-    return out.getvalue()
 
 
 def cat(h_prev, x_t):
@@ -194,16 +188,13 @@ CASES = [
 @pytest.mark.parametrize("exercise,wrong,words", CASES, ids=[f"{e.signature.split('(')[0]}-{i}"
                                                              for i, (e, _, _) in enumerate(CASES)])
 def test_a_wrong_implementation_gets_its_specific_message(exercise, wrong, words):
-    verdict = exercise.diagnose(wrong)
-    assert not verdict.correct
-    flat = verdict.message.replace("\n", " ")
-    for w in words:
-        assert w in flat, f"expected {w!r} in the message, got: {flat}"
-    assert flat.startswith("Not yet.")
+    assert_says(exercise, wrong, words)
 
 
-@pytest.mark.parametrize("exercise", EXERCISES)
+@pytest.mark.parametrize("exercise", ALL, ids=[q.signature.split("(")[0] for q in ALL])
 def test_the_right_answer_is_correct_and_every_known_mistake_is_told_apart(exercise):
+    """For every exercise of the course: its reference passes, and each mistake it knows is
+    diagnosed as that mistake and no other."""
     assert exercise.diagnose(exercise.reference).correct
     for mistake in exercise.mistakes:
         verdict = exercise.diagnose(mistake.fn)
@@ -243,15 +234,22 @@ def test_check_hint_and_solution_print_lines_that_fit_the_column():
     assert "expected a function forget_step(x_t, h_prev, C_prev, W, b), got int 3" in printed(q.check, 3)
 
 
-@pytest.mark.parametrize("exercise", EXERCISES)
+@pytest.mark.parametrize("exercise", ALL, ids=[q.signature.split("(")[0] for q in ALL])
 def test_every_printed_solution_is_right_and_fits_the_column(exercise):
     solution = printed(exercise.solution)
     name = exercise.signature.split("(")[0]
     assert solution.startswith(f"def {exercise.signature}:")
     assert all(len(line) <= 79 for line in solution.splitlines())
-    namespace = {"torch": torch}
+    namespace = {"torch": torch, "np": np}
     exec(solution, namespace)
     assert exercise.diagnose(namespace[name]).correct
+
+
+@pytest.mark.parametrize("exercise", ALL, ids=[q.signature.split("(")[0] for q in ALL])
+def test_every_mistakes_message_fits_the_column(exercise):
+    for mistake in exercise.mistakes:
+        lines = printed(exercise.check, mistake.fn).splitlines()
+        assert all(len(line) <= 79 for line in lines), mistake.name
 
 
 def test_the_test_inputs_tell_shapes_apart():
