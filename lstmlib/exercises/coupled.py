@@ -19,6 +19,7 @@ from __future__ import annotations
 import torch
 
 from .checker import Exercise, Mistake
+from .steps import block_pre
 
 B, H, D = 3, 4, 5
 BLOCK = {"f": 0, "C": 1, "o": 2}          # the row blocks of a CoupledLSTM's W
@@ -43,18 +44,13 @@ def coupled_reference(x_t, h_prev, C_prev, W, b):
     return f_t, C_tilde, C_t
 
 
-def _pre(x_t, h_prev, W, b, rows):
-    """W[rows]·[h_{t-1}, x_t] + b[rows] for a block of rows given as (k0, k1) in units of H."""
-    lo, hi = rows
-    v = torch.cat([h_prev, x_t], dim=1)
-    return v @ W[lo * H:hi * H].T + b[lo * H:hi * H]
-
-
-def _coupled(f_rows=(0, 1), c_rows=(1, 2), c_act=torch.tanh, f_act=torch.sigmoid,
+def _coupled(f_block=BLOCK["f"], c_block=BLOCK["C"], c_act=torch.tanh, f_act=torch.sigmoid,
              update=lambda f, C, g: f * C + (1 - f) * g):
+    """A wrong coupled update: f_t or C̃_t read from another block of rows (given by its index),
+    the wrong activation, or another update rule."""
     def fn(x_t, h_prev, C_prev, W, b):
-        f_t = f_act(_pre(x_t, h_prev, W, b, f_rows))
-        C_tilde = c_act(_pre(x_t, h_prev, W, b, c_rows))
+        f_t = f_act(block_pre(x_t, h_prev, W, b, f_block))
+        C_tilde = c_act(block_pre(x_t, h_prev, W, b, c_block))
         return f_t, C_tilde, update(f_t, C_prev, C_tilde)
     return fn
 
@@ -75,11 +71,11 @@ coupled_step = Exercise(
         Mistake("no gate on the candidate", _coupled(update=lambda f, C, g: f * C + g),
                 "C̃_t is added without its gate: the write is (1 − f_t) ⊙ C̃_t, the room the forget "
                 "gate has made."),
-        Mistake("LSTM layout", _coupled(c_rows=(2, 3)),
+        Mistake("LSTM layout", _coupled(c_block=2),       # rows 2H:3H
                 "The candidate uses rows 2H:3H, where the LSTM keeps it; the coupled layer has no "
                 "input-gate block, so its W has three blocks f, C, o and the candidate's rows are "
                 "H:2H (cifg.gate('C'))."),
-        Mistake("f from the candidate rows", _coupled(f_rows=(1, 2)),
+        Mistake("f from the candidate rows", _coupled(f_block=BLOCK["C"]),
                 "f_t uses rows H:2H, which belong to the candidate C̃_t; the forget gate is the first "
                 "block, rows 0:H (cifg.gate('f'))."),
         Mistake("candidate sigmoid", _coupled(c_act=torch.sigmoid),

@@ -32,12 +32,19 @@ def step_inputs(generator: torch.Generator) -> dict:
                 f_t=torch.sigmoid(randn(B, H)), C_t=randn(B, H, scale=1.5))
 
 
-def _pre(x_t, h_prev, W, b, gate, order="hx", bias=True):
-    """W_gate·[h_{t-1}, x_t] + b_gate for one gate's block of rows."""
-    k = BLOCK[gate]
+def block_pre(x_t, h_prev, W, b, k, order="hx", bias=True):
+    """W_k·[h_{t-1}, x_t] + b_k for the k-th block of H rows of W: a gate's pre-activation, as
+    the wrong implementations of every exercise compute it (``order="xh"`` concatenates the
+    wrong way round, ``bias=False`` leaves out b)."""
+    H = h_prev.shape[1]
     v = torch.cat([h_prev, x_t] if order == "hx" else [x_t, h_prev], dim=1)   # (B, H + D)
     a = v @ W[k * H:(k + 1) * H].T                                           # (B, H)
     return a + b[k * H:(k + 1) * H] if bias else a
+
+
+def _pre(x_t, h_prev, W, b, gate, order="hx", bias=True):
+    """W_gate·[h_{t-1}, x_t] + b_gate for one of the LSTM's gates (f, i, C, o)."""
+    return block_pre(x_t, h_prev, W, b, BLOCK[gate], order, bias)
 
 
 def _rows(gate):
