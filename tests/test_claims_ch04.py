@@ -146,11 +146,9 @@ BY_HAND = [[-4, 0.8, 0.018, 0.664, 0.012, 0.982, 0.012, 0.006],
 
 
 def worked_example(x):
-    """The notebook's two-unit LSTM over x (T, 2), through lstmlib.cells.lstm_step."""
-    W = torch.zeros(8, 4)
-    W[2, 3] = 8.0
-    W[4, 2], W[5, 2] = 2.0, 1.0
-    b = torch.tensor([4.0, 0.0, -4.0, 2.0, -1.0, 0.0, 0.0, 0.0])
+    """The notebook's two-unit LSTM (ch04.hand_example) over x (T, 2), through
+    lstmlib.cells.lstm_step."""
+    W, b, x = ch04.hand_example(x)
     h_prev, C_prev = torch.zeros(1, 2), torch.zeros(1, 2)
     rows = []
     for t in range(x.shape[0]):
@@ -163,7 +161,9 @@ def worked_example(x):
 
 
 def test_the_worked_example_by_hand_is_what_lstm_step_computes():
-    rows, W, b = worked_example(torch.tensor([[0.9, 0.0], [0.2, 1.0], [0.7, 0.0]]))
+    assert ch04.HAND_X == ((0.9, 0.0), (0.2, 1.0), (0.7, 0.0))        # the text's x_1, x_2, x_3
+    rows, W, b = worked_example(ch04.HAND_X)
+    assert W.shape == (8, 4) and (W[:, :2] == 0).all()          # the recurrent weights are zero
     for computed, by_hand in zip(rows, BY_HAND):
         assert all(abs(c - h) < 0.001 for c, h in zip(computed, by_hand))
     # ... and what the layer computes with these weights
@@ -176,7 +176,7 @@ def test_the_worked_example_by_hand_is_what_lstm_step_computes():
 
 
 def test_exercise_3_two_marks_by_hand():
-    rows, _, _ = worked_example(torch.tensor([[0.9, 0.0], [0.2, 1.0], [0.7, 1.0]]))
+    rows, _, _ = worked_example(((0.9, 0.0), (0.2, 1.0), (0.7, 1.0)))
     i_3, write_3, C_3 = rows[4][2], rows[4][4], rows[4][6]
     assert abs(i_3 - 0.982) < 0.001 and abs(write_3 - 0.373) < 0.001 and abs(C_3 - (-0.133)) < 0.001
     W = torch.zeros(8, 4)                          # the input gate open at every step: a_i = 4
@@ -193,6 +193,7 @@ def test_the_settings_the_text_states():
     assert ch01.ADDING == dict(T=100, hidden_size=32, batch=128, lr=3e-2, clip=1.0, steps=700,
                                forget_bias=2.0)
     assert ch04.STORE["sequences"] == 1000 and ch04.STORE["window"] == (20, 60)
+    assert abs(tasks.ADDING_BASELINE - 1 / 6) < 1e-12                 # "a mean squared error of 1/6"
     model = ch01.adding_models(0)["LSTM"]
     W_i, b_i = model.rnn.gate("i")
     assert W_i.shape == (32, 34) and b_i.shape == (32,)

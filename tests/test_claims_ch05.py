@@ -116,6 +116,7 @@ def test_the_open_start_network_learns_delayed_recall(seed):
 def test_its_cells_hold_the_value_and_its_gates_stay_half_open_while_the_readout_cancels(seed):
     seen = open_start(seed)["route"]
     units = seen.units
+    assert abs(seen.share.sum() - 1) < 0.1         # the units' slopes add up to about 1
     assert seen.holds_after() > 0.9
     assert all(0.3 < o < 0.7 for o in seen.o_wait[units])
     assert all(o < 0.9 for o in seen.o_cue[units])

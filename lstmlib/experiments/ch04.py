@@ -7,9 +7,9 @@ The network is chapter 1's LSTM, trained on the adding problem at T = 100 exactl
 i_t ⊙ C̃_t, at the marked steps (the informative inputs) and at the distractors, and blocks
 the writes (i_t = 0, :class:`lstmlib.interventions.Clamp`) to see what they are for.
 
-    trained_lstm, record, Recording, correlations, memory_unit, readout_share, write_summary,
-    route, zero_write_value, distractor_steps, blocked_mse, damage, show_sequence, tokens,
-    write_by_value, cell_traces
+    hand_example, trained_lstm, record, Recording, correlations, memory_unit, readout_share,
+    write_summary, route, zero_write_value, distractor_steps, blocked_mse, damage,
+    show_sequence, tokens, write_by_value, cell_traces
 """
 from __future__ import annotations
 
@@ -31,6 +31,24 @@ from .common import PROBE, data_stream
 STORE = dict(sequences=1000, window=(20, 60), first=(22, 30), second=(50, 58))
 # A stream of its own for picking distractor steps (common's streams are 1-3).
 DISTRACTORS = 41
+# The worked example's three inputs x_t = (value, marker): only the second step is marked.
+HAND_X = ((0.9, 0.0), (0.2, 1.0), (0.7, 0.0))
+
+
+def hand_example(x=HAND_X) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The worked example's two-unit LSTM, as stacked weights, and its inputs: ``(W, b, x)``.
+
+    H = 2 units, D = 2 inputs (value, marker). ``W`` is (4H, H + D) = (8, 4) with row blocks
+    f, i, C, o of two rows each; its first two columns, which multiply h_{t-1}, are zero, so
+    every pre-activation depends on x_t alone: a_f = (4, 0), a_i = (8·marker - 4, 2),
+    a_C = (2·value - 1, value), a_o = (0, 0). ``b`` is (4H,); ``x`` is (T, D), ``HAND_X``
+    unless another sequence of (value, marker) pairs is given (exercise 3 marks step 3 too).
+    """
+    W = torch.zeros(8, 4)
+    W[2, 3] = 8.0                          # unit 1's input gate reads the marker
+    W[4, 2], W[5, 2] = 2.0, 1.0            # both candidates read the value
+    b = torch.tensor([4.0, 0.0, -4.0, 2.0, -1.0, 0.0, 0.0, 0.0])
+    return W, b, torch.tensor(x, dtype=torch.float32)
 
 
 def trained_lstm(seed: int) -> LastStep:
