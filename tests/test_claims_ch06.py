@@ -100,6 +100,18 @@ def test_the_on_time_cells_swing_their_output_gate_and_a_plain_one_shuts_it(seed
     assert min(abs(m.rnn.p_o.item()) for m in cells) > 2
     stuck = next((m for v in WITHOUT_P_O for m in sweep.models[v] if ch06.output_gate_range(m)[1] < 0.1), None)
     assert stuck is not None
+    o_stuck = ch06.trace(stuck)["o"]                  # the page's left trace: open, then shut from step 8
+    assert o_stuck[3:8].max() > 0.9 and o_stuck[8:].max() < 0.1, o_stuck
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", (0, *SEEDS))
+def test_exercise_4_with_two_units_most_runs_keep_time_but_with_all_three_peepholes(seed):
+    """The solution's claim: with two units, at least 6 of 10 runs keep time over 200 steps for
+    every variant except the one with all three peepholes (sweep 0 is the exercise's own)."""
+    two = ch06.train_variants(ch06.seeds(seed, 10), hidden_size=2, steps=1500, lr=3e-2)
+    solved = two.solved(200)
+    assert all(solved[v] >= 6 for v in ("none", "p_f", "p_i", "p_o")), solved
 
 
 def test_packed_training_is_training_alone_in_the_chapters_setting():

@@ -144,3 +144,42 @@ def test_beyond_the_trained_counts_both_degrade_and_the_coupled_lstm_less(seed):
     beyond = chapter(seed)["beyond"]
     assert min(e.min() for e in beyond.values()) > 0.1
     assert np.median(beyond["CoupledLSTM"]) < np.median(beyond["LSTM"])
+
+
+# ---------------------------------------------------------------------------------------------
+# The exercises' solutions: what they report "when we tried runs 0 to 7"
+# ---------------------------------------------------------------------------------------------
+EXERCISE_RUNS = range(8)
+
+
+def sum_errors(variant):
+    return np.array([ch07.held_out(ch07.train_run(variant, "sum", run)[0], "sum", run)
+                     for run in EXERCISE_RUNS])
+
+
+@pytest.mark.slow
+def test_exercise_4_a_closed_input_gate_cuts_the_lstms_error_about_fourfold():
+    """Solution: b_i = -2 cuts the LSTM's median error on the sum by a factor of about four, to
+    about twice the coupled LSTM's."""
+    closed = []
+    for run in EXERCISE_RUNS:
+        lstmlib.seed_everything(run)
+        model = lstmlib.models.LastStep("LSTM", 2, 16, forget_bias=1.0)
+        with torch.no_grad():
+            model.rnn.gate("i")[1].fill_(-2.0)
+        lstmlib.train(model, lstmlib.tasks.batches(ch07.task_fn("sum"), 20, 32, ch07.data_stream(run, ch07.TRAIN)),
+                      steps=400, loss="mse", lr=0.02, progress=False)
+        closed.append(ch07.held_out(model, "sum", run))
+    closed = np.median(closed)
+    plain, coupled = np.median(sum_errors("LSTM")), np.median(sum_errors("CoupledLSTM"))
+    assert 3 < plain / closed < 5, (plain, closed)
+    assert 1.5 < closed / coupled < 2.5, (closed, coupled)
+
+
+@pytest.mark.slow
+def test_exercise_5_on_counting_the_coupled_lstm_is_better_in_every_run():
+    """Solution: the coupled LSTM was better in every run, by more than ten times in the median."""
+    errors = {v: np.array([ch07.held_out(ch07.train_run(v, "count", run)[0], "count", run)
+                           for run in EXERCISE_RUNS]) for v in ch07.VARIANTS}
+    assert (errors["CoupledLSTM"] < errors["LSTM"]).all(), errors
+    assert np.median(errors["LSTM"]) > 10 * np.median(errors["CoupledLSTM"]), errors
