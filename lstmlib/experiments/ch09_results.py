@@ -131,6 +131,16 @@ def best_lr(rows, task, variant) -> tuple[float, Summary]:
     return lr, by_lr[lr]
 
 
+def latch_failures(rows, variant, threshold=0.5, lowest_lr=1e-2) -> tuple[int, int]:
+    """``(failed, runs)``: how many of ``variant``'s latch runs at hidden size 16 and the base
+    budget, over the learning rates from ``lowest_lr`` up, end with an error above
+    ``threshold`` (a failure: 1 is the error of answering 0)."""
+    runs = [r for r in rows_where(rows, task="latch", variant=variant,
+                                  hidden_size=TRAINING["hidden_size"])
+            if r["lr"] >= lowest_lr and r["steps"] == LATCH["steps"]]
+    return sum(r["error"] > threshold for r in runs), len(runs)
+
+
 def best_lr_table(rows, variants=None, tasks_=TASKS) -> str:
     """One line per variant: on each task, the mean error at its best learning rate, and that rate."""
     variants = variants or [v for v in VARIANTS if rows_where(rows, variant=v)]
