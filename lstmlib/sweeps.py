@@ -22,9 +22,13 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+
+from . import validate
 
 ROOT = Path(__file__).resolve().parents[1]         # the repository (lstmlib is installed editable)
 
@@ -122,7 +126,8 @@ def load(path, check: bool = True) -> Results:
     return Results(path, header, records)
 
 
-def run(path, name: str, runs: list[dict], fn, sources, command: str = "", progress: bool = True) -> Results:
+def run(path, name: str, runs: list[dict], fn, sources, command: str = "", progress: bool = True,
+        workers: int = 1) -> Results:
     """Run ``fn(**run)`` for every run not yet in the file, appending each result as it finishes.
 
     Args:
@@ -134,8 +139,11 @@ def run(path, name: str, runs: list[dict], fn, sources, command: str = "", progr
             lstmlib modules it runs.
         command: the command line that runs the sweep, stored for readers of the results.
         progress: show a progress bar (tqdm).
+        workers: how many runs at once, in threads: for an ``fn`` that waits on a process of
+            its own (a notebook's kernel, say); the file holds the runs in the order they end.
     """
     path = Path(path) if Path(path).is_absolute() else ROOT / path
+    validate.positive_int("workers", workers)
     files = source_files(sources)
     header = dict(sweep=name, code_hash=code_hash(files), sources=files, planned=len(runs), command=command)
     keys = [run_key(r) for r in runs]
@@ -157,15 +165,25 @@ def run(path, name: str, runs: list[dict], fn, sources, command: str = "", progr
     if progress:
         from tqdm.auto import tqdm
         bar = tqdm(total=len(runs), initial=len(runs) - len(todo), desc=name, unit="run")
-    for r in todo:
+    lock = threading.Lock()
+
+    def one(r):
         start = time.perf_counter()
         result = fn(**r)
         record = dict(run=r, result=result, seconds=round(time.perf_counter() - start, 3))
-        with path.open("a") as f:
+        with lock, path.open("a") as f:
             f.write(json.dumps(record) + "\n")
             f.flush()
-        if bar is not None:
-            bar.update(1)
+            if bar is not None:
+                bar.update(1)
+
+    if workers == 1:
+        for r in todo:
+            one(r)
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for future in [pool.submit(one, r) for r in todo]:
+                future.result()
     if bar is not None:
         bar.close()
     return load(path)

@@ -98,3 +98,98 @@ def test_the_width_rule_itself():
     md = ("Text that is long " * 10 + "\n```python\nok = 1\n```\n````{exercise}\n:label: x\n"
           + "Prose " * 20 + "\n```python\nalso = 2\n```\n````\n" + "More prose " * 10)
     assert fenced_code(md) == ["ok = 1", "also = 2"]
+
+
+# --------------------------------------------------------------------------------------------
+# The claims protocol (CONTRIBUTING.md): a seed to change, checks that speak and are folded,
+# exercises referred to as the site numbers them, a takeaway box.
+# --------------------------------------------------------------------------------------------
+import ast  # noqa: E402
+
+import course_checks  # noqa: E402
+
+from lstmlib import machines  # noqa: E402
+
+CHAPTERS = [nb for nb in notebooks() if re.match(r"(\d\d|a\d)_", nb.name)]
+EXERCISE_LABEL = re.compile(r"^:label: ((?:ch\d\d|a\d)-ex-(\d+))$", re.MULTILINE)
+EXERCISE_REF = re.compile(r"\{ref\}`(?:([^`<]*?)\s*<)?((?:ch\d\d|a\d)-ex-(\d+))>?`")
+EXERCISE_WORD = re.compile(r"\b[Ee]xercises? \d")
+
+
+def cells(nb_path):
+    nb = json.loads(nb_path.read_text(encoding="utf8"))
+    return [dict(c, source="".join(c["source"])) for c in nb["cells"]]
+
+
+def test_every_chapter_has_one_seed_line_to_change():
+    import nbformat
+    for nb in CHAPTERS:
+        machines.set_seed(nbformat.read(nb, as_version=4), 7)       # raises unless exactly one
+        first = next(c for c in cells(nb) if c["cell_type"] == "code")["source"]
+        assert re.search(r"^SEED = 0$", first, re.MULTILINE), f"{nb.name}: the page's seed is not 0"
+
+
+def test_no_notebook_has_a_bare_assert():
+    """A claim that fails must say so in words (lstmlib.claims), not as a bare AssertionError."""
+    found = []
+    for nb in notebooks():
+        for i, c in enumerate(cells(nb)):
+            if c["cell_type"] == "code":
+                tree = ast.parse(c["source"])
+                found += [f"{nb.name} cell {i}: {ast.unparse(n)[:60]}"
+                          for n in ast.walk(tree) if isinstance(n, ast.Assert)]
+    assert not found, "use claims.check or claims.count instead of:\n  " + "\n  ".join(found)
+
+
+def test_claims_are_checked_in_folded_cells_of_their_own():
+    bad = []
+    for nb in CHAPTERS:
+        for i, c in enumerate(cells(nb)):
+            if course_checks.is_check_cell(c):
+                bad += [f"{nb.name} cell {i}: {p}" for p in course_checks.problems(c)]
+            elif "hide-input" in c.get("metadata", {}).get("tags", []):
+                bad.append(f"{nb.name} cell {i}: folded, but checks no claim")
+    assert not bad, ("check cells must be folded and do nothing but check "
+                     "(scripts/fold_checks.py folds them):\n  " + "\n  ".join(bad))
+
+
+def test_every_chapter_checks_its_claims():
+    for nb in CHAPTERS:
+        assert sum(course_checks.is_check_cell(c) for c in cells(nb)) >= 3, nb.name
+
+
+def test_exercises_are_referred_to_by_their_labels():
+    """'exercise 3' in a chapter's text is {ref}`ch08-ex-3`, which the site numbers as the text."""
+    labels = {}
+    for nb in CHAPTERS:
+        for c in cells(nb):
+            if c["cell_type"] == "markdown":
+                labels.update({m.group(1): (nb.name, int(m.group(2)))
+                               for m in EXERCISE_LABEL.finditer(c["source"])})
+    bad = []
+    for nb in CHAPTERS:
+        numbers = sorted(n for name, n in labels.values() if name == nb.name)
+        assert numbers == list(range(1, len(numbers) + 1)), f"{nb.name}: exercises {numbers}"
+        for i, c in enumerate(cells(nb)):
+            if c["cell_type"] != "markdown":
+                continue
+            text = c["source"]
+            for m in EXERCISE_REF.finditer(c["source"]):
+                shown, target, n = m.group(1), m.group(2), int(m.group(3))
+                if target not in labels:
+                    bad.append(f"{nb.name} cell {i}: {{ref}} to {target}, which no chapter has")
+                elif shown and not re.fullmatch(rf"[Ee]xercise {n}", shown.strip()):
+                    bad.append(f"{nb.name} cell {i}: '{shown}' shown for {target}")
+            rest = EXERCISE_REF.sub("", text)
+            bad += [f"{nb.name} cell {i}: '{rest[m.start():m.start() + 30]}' is not a {{ref}}"
+                    for m in EXERCISE_WORD.finditer(rest)]
+    assert not bad, "\n  ".join(["refer to exercises as {ref}`chNN-ex-N`:"] + bad)
+
+
+def test_every_chapter_ends_with_what_to_remember():
+    for nb in CHAPTERS:
+        text = "\n".join(c["source"] for c in cells(nb) if c["cell_type"] == "markdown")
+        box = re.search(r"```\{admonition\} What to remember\n:class: tip\n(.*?)```", text, re.DOTALL)
+        assert box, f"{nb.name}: no box 'What to remember'"
+        items = [l for l in box.group(1).splitlines() if l.startswith("- ")]
+        assert 2 <= len(items) <= 4, f"{nb.name}: 'What to remember' has {len(items)} items"

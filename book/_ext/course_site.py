@@ -28,7 +28,8 @@ here (``bibtex_default_style`` in ``_config.yml``), instead of numbering them [1
 
 Exercises. Every ``{solution}`` (sphinx-exercise) is folded until the reader clicks it, in
 every chapter, without each author remembering ``:class: dropdown``: we add that class here,
-and sphinx-togglebutton folds it.
+and sphinx-togglebutton folds it. Exercises are numbered per chapter, as the chapters' text
+numbers them (``course_checks.py``, which also holds the rules for the folded check cells).
 
 Fixes. ``tests/test_site.py`` opens every page in a real browser and fails on any console
 error or failed request; without these two fixes it would fail on every page.
@@ -57,13 +58,11 @@ import textwrap
 from pathlib import Path
 
 import course_api
+import course_checks
 import course_lang
+from lstmlib.machines import KERNEL_ENV, KERNEL_ENV_REMOVED   # what every notebook run gets
 
 PACKAGE = course_api.PACKAGE
-# What the build's notebook kernels inherit, whatever the caller's shell set.
-KERNEL_ENV = {"LSTMLIB_PROGRESS": "0", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-              "OPENBLAS_NUM_THREADS": "1"}
-KERNEL_ENV_REMOVED = ("MPLBACKEND",)
 
 
 def kernel_environment(environ=os.environ):
@@ -361,6 +360,8 @@ def setup(app):
     # Before sphinx-codeautolink (priority 500) reads the Python domain into its inventory.
     app.connect("env-updated", course_api.register_aliases, priority=400)
     app.connect("doctree-read", fold_solutions)
+    # After Sphinx's toctree collector (priority 500) has numbered them across the book.
+    app.connect("env-get-updated", course_checks.number_exercises_per_chapter, priority=900)
     app.connect("doctree-read", one_document, priority=900)
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)
     # Before sphinx-external-toc's own redirect (priority 500), which then sees the file exists.
