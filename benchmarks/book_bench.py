@@ -19,11 +19,13 @@ from pathlib import Path
 
 from timing import ROOT, load
 
+from lstmlib import machines
+
 BOOK = ROOT / "book"
 CHAPTER_LIMIT, LONG_CHAPTER_LIMIT, BOOK_LIMIT = 30.0, 60.0, 300.0
 LONG_CHAPTERS = ("09_", "10_")
 COLD_BUILD_LIMIT, WARM_BUILD_LIMIT = BOOK_LIMIT + 120.0, 30.0
-ANSI = re.compile(r"\x1b\[[0-9;]*m")                 # terminal colours in tracebacks and logs
+ANSI = machines.ANSI                                 # terminal colours in tracebacks and logs
 
 
 def notebooks() -> list:
@@ -38,22 +40,12 @@ def limit(path: Path) -> float:
 def run_notebook(path: Path, timeout: int = 600) -> dict:
     """Execute one notebook top to bottom in a fresh python3 kernel; seconds from kernel start."""
     import nbformat
-    from nbclient import NotebookClient
 
-    nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
-    t0 = time.perf_counter()
-    error = None
-    try:
-        client.execute()
-    except Exception as e:                          # a failing chapter is reported, not fatal
-        message = ANSI.sub("", str(e)).strip()
-        error = f"{type(e).__name__}: {message.splitlines()[-1] if message else ''}"[:300]
-    seconds = time.perf_counter() - t0
+    run = machines.run_notebook(path, timeout=timeout)
+    seconds = run["seconds"]
+    cells = sum(c.cell_type == "code" for c in nbformat.read(path, as_version=4).cells)
     return {"notebook": str(path.relative_to(ROOT)), "seconds": seconds, "limit": limit(path),
-            "ok": error is None and seconds < limit(path), "error": error,
-            "cells": sum(c.cell_type == "code" for c in nb.cells)}
+            "ok": run["ok"] and seconds < limit(path), "error": run["error"], "cells": cells}
 
 
 def book() -> dict:

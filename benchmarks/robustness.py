@@ -97,11 +97,7 @@ def modules_of(path: Path) -> list[str]:
     cell = next(c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
     imports = [ast.unparse(node) for node in ast.parse(cell.source).body
                if isinstance(node, (ast.Import, ast.ImportFrom))]
-    probe = "\n".join(imports + ["import sys", "print('\\n'.join(sorted(m.__file__ for n, m in "
-                                "list(sys.modules.items()) if n.split('.')[0] == 'lstmlib')))"])
-    done = subprocess.run([sys.executable, "-c", probe], cwd=path.parent, capture_output=True,
-                          text=True, timeout=300, check=True)
-    return [Path(f).resolve().relative_to(ROOT).as_posix() for f in done.stdout.split()]
+    return sweeps.imported_files("\n".join(imports), cwd=path.parent)
 
 
 def run_chapter(path: Path, envs: list[str], total: int, workers: int) -> sweeps.Results:

@@ -12,8 +12,10 @@ How likely a claim is to fail in a reader's run is estimated two ways, by the ki
   A claim whose value is the same in every run (an exact count, a deterministic
   computation) has no spread and cannot fail by chance: "exact".
 - **A count** (``claims.count``: at least k of n runs). The runs of all the notebook's
-  executions are pooled into one rate; its lower 95 % confidence bound (Clopper–Pearson) is
-  taken as the true rate, and the estimate is the binomial probability of fewer than k of n.
+  executions are pooled: S successes in N runs. The rate is uncertain, so it is given the
+  distribution that S of N implies (a beta distribution, from Jeffreys' prior), and the
+  estimate is the probability that a new execution's n runs count fewer than k
+  (beta-binomial). 72 successes in 72 runs, say, put "at least 2 of 3" at about 4 in 10,000.
 """
 from __future__ import annotations
 
@@ -64,13 +66,13 @@ def summarise(records: list[dict]) -> dict:
         hits = [sum(r["values"]) for r in records]
         trials = [len(r["values"]) for r in records]
         S, N, n = sum(hits), sum(trials), max(trials)
+        # the next run's count: beta-binomial, the rate's posterior from Jeffreys' prior
+        successes = stats.betabinom(n, S + 0.5, N - S + 0.5)
         if kind == "at_least":
-            p = stats.beta.ppf(0.05, S, N - S + 1) if S > 0 else 0.0
-            risk = float(stats.binom.cdf(bound - 1, n, p))
+            risk = float(successes.cdf(bound - 1))
             text = f"at least {bound} of {n}"
         else:
-            p = stats.beta.ppf(0.95, S + 1, N - S) if S < N else 1.0
-            risk = float(stats.binom.sf(bound, n, p))
+            risk = float(successes.sf(bound))
             text = f"at most {bound} of {n}"
         return dict(kind=kind, bound=text, observed=f"{min(hits)}–{max(hits)} of {n}",
                     spread="rate {:.2f}".format(S / N), risk=risk, runs=runs, failed=failed)

@@ -103,7 +103,8 @@ def _fail(claim: str, bound: str, found: str, failing: str = "") -> ClaimNotRepr
 
 def check(claim: str, values, *, above=None, below=None, between=None, equals=None,
           log_scale: bool | None = None):
-    """Check that every one of ``values`` is within one bound; return ``values`` unchanged.
+    """Check that every one of ``values`` is within one bound (returns nothing: a check cell
+    shows no output).
 
     Args:
         claim: the sentence of the book this checks, as the page says it.
@@ -128,13 +129,14 @@ def check(claim: str, values, *, above=None, below=None, between=None, equals=No
         raise ValueError(f"expected exactly one of above=, below=, between=, equals=, "
                          f"got {sorted(given) or 'none'}")
     (kind, bound), = given.items()
-    if kind == "equals" and not _numeric(values):           # a setting: a dict, a tuple, a str
+    if kind == "equals" and not (_numeric(values) and isinstance(bound, (Real, Integral))):
+        # a setting: a dict, a list, a tuple or a string, compared as a whole
         ok = values == bound
         _log(dict(claim=claim, kind="equals", bound=0, values=[0 if ok else 1], ok=ok,
                   log_scale=False))
         if not ok:
             raise _fail(claim, f"exactly {bound!r}", repr(values))
-        return values
+        return
     flat = _flat(values)
     if not flat:
         raise ValueError(f"expected at least one value for the claim {claim!r}, got none")
@@ -160,11 +162,10 @@ def check(claim: str, values, *, above=None, below=None, between=None, equals=No
     if not all(ok):
         bad = [v for v, good in zip(flat, ok) if not good]
         raise _fail(claim, text, _shown(flat), _shown(bad) if len(flat) > 1 else "")
-    return values
 
 
 def count(claim: str, outcomes, *, at_least: int | None = None, at_most: int | None = None):
-    """Check how many of ``outcomes`` (one bool per run) are true; return that number.
+    """Check how many of ``outcomes`` (one bool per run) are true (returns nothing).
 
     For behaviours that show in some runs but not all: the chapter trains several runs and
     claims a count that holds with margin (``benchmarks/robustness.py`` estimates how often
@@ -191,7 +192,6 @@ def count(claim: str, outcomes, *, at_least: int | None = None, at_most: int | N
     if not ok:
         word = "at least" if at_least is not None else "at most"
         raise _fail(claim, f"{word} {k} of {len(flat)}", f"{hits} of {len(flat)}")
-    return hits
 
 
 def cpu_name() -> str:

@@ -65,6 +65,25 @@ def source_files(sources) -> list[str]:
     return sorted(files)
 
 
+def imported_files(imports: str, cwd=None) -> list[str]:
+    """The repository files of every lstmlib module that ``imports`` loads, in a fresh Python.
+
+    ``imports`` is Python code, typically import lines (``"import lstmlib.experiments.ch08"``);
+    the answer includes what those modules import in turn. A sweep lists these as its
+    sources, so that its results go stale when any code it runs changes.
+    """
+    import subprocess
+    import sys
+
+    code = imports + ("\nimport sys\nprint('\\n'.join(sorted(m.__file__ for n, m in "
+                      "list(sys.modules.items()) if n.split('.')[0] == 'lstmlib')))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True,
+                          timeout=300)
+    if done.returncode != 0:
+        raise RuntimeError(f"importing failed: {done.stderr.strip().splitlines()[-1:]}")
+    return sorted(Path(f).resolve().relative_to(ROOT).as_posix() for f in done.stdout.split())
+
+
 def code_hash(files: list[str]) -> str:
     """SHA-256 of the named repository files: each path and its bytes, in path order."""
     digest = hashlib.sha256()

@@ -253,6 +253,54 @@ def test_solutions_are_folded_and_unfold(site, base_url, context):
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS or NO_CHAPTER)
+def test_the_checks_are_folded_and_labelled(chapter, site, base_url, context):
+    """Every check cell of the notebook is on the page as a closed toggle labelled "Check: ..."
+    with the cell's own label, and opens on a click to show the claims it checks."""
+    import course_checks
+    cells = json.loads((ROOT / chapter).with_suffix(".ipynb").read_text(encoding="utf8"))["cells"]
+    labels = [course_checks.check_label("".join(c["source"])) for c in cells
+              if course_checks.is_check_cell(c)]
+    assert labels, f"{chapter}: the notebook checks no claim"
+    page, visit = open_page(context, f"{base_url}/{chapter}")
+    toggles = page.locator("div.cell.tag_hide-input details.hide")
+    assert toggles.count() == len(labels), (chapter, toggles.count(), len(labels))
+    for k, label in enumerate(labels):
+        toggle = toggles.nth(k)
+        summary = toggle.locator("summary .collapsed").inner_text().strip()
+        assert summary == f"Check: {label}", (chapter, k, summary)
+        assert toggle.get_attribute("open") is None, f"{chapter}: check {k} is not folded"
+        code = toggle.locator(".cell_input")
+        assert not code.is_visible(), f"{chapter}: check {k} is folded but its code shows"
+    first = toggles.nth(0)
+    first.locator("summary").click()
+    first.locator(".cell_input").wait_for(state="visible", timeout=5_000)
+    assert "claims.check" in first.inner_text() or "claims.count" in first.inner_text()
+    assert not visit.problems(), visit.problems()
+
+
+EXERCISE_HEADING = re.compile(r"^Exercise (\d+)")
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS or NO_CHAPTER)
+def test_exercise_references_lead_to_the_exercise_they_name(chapter, site):
+    """The site numbers exercises per chapter, as the text does: a reference that reads
+    "Exercise 3" leads to the exercise headed "Exercise 3", on its own chapter's page."""
+    from bs4 import BeautifulSoup
+    soup = BeautifulSoup((site.html / chapter).read_text(encoding="utf8"), "html.parser")
+    headings = {}
+    for ex in soup.select("div.exercise[id]"):
+        title = ex.select_one(".admonition-title").get_text(" ", strip=True)
+        headings[ex["id"]] = EXERCISE_HEADING.match(title).group(1)
+    assert sorted(map(int, headings.values())) == list(range(1, len(headings) + 1)), headings
+    for a in soup.select("article.bd-article a.reference.internal"):
+        text = a.get_text(" ", strip=True)
+        href = a.get("href", "")
+        m = re.fullmatch(r"[Ee]xercise (\d+)", text)
+        if m and href.startswith("#"):
+            assert headings.get(href[1:]) == m.group(1), (chapter, text, href)
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS or NO_CHAPTER)
 def test_chapter_has_download_button(chapter, site, base_url, context):
     """The chapter's notebook can be downloaded from its page, and it is the notebook itself."""
     page, visit = open_page(context, f"{base_url}/{chapter}")
