@@ -20,6 +20,8 @@ Modules, one job each:
     gradients      how far the error signal reaches: Jacobians by distance, the forget-gate product
     experiments    the chapters' experiments, one module per chapter (experiments.ch01, ...)
     sweeps         results files of long sweeps: written as they go, resumable, tied to their code
+    claims         the book's claims as checks that name the claim, the values and the bound
+    machines       running a notebook or a command as another CPU would: numeric environments
     exercises      exercises with checkers: q.check(your_function), q.hint(), q.solution()
     plots          learning curves, quantities by distance, gate heat maps, in the course's style
     variant_plots  every run of a comparison as a dot; two gates against each other (chapters 6-9)

@@ -111,6 +111,33 @@ class Pack(nn.Module):
         # a mean over every model's equally many elements, times K: the sum of the models' means
         return lambda y_hat, y: self.K * loss_fn(y_hat, y.unsqueeze(-2).expand_as(y_hat))
 
+    def clip_each(self, max_norm: float) -> torch.Tensor:
+        """Clip each model's gradient to the norm ``max_norm`` on its own, as
+        ``torch.nn.utils.clip_grad_norm_`` clips a model trained alone; return the K norms
+        before clipping, (K,).
+
+        Call it between ``backward()`` and the optimiser's step (chapter 5 wraps Adam so).
+        With it a pack trains every model as ``train(model, ..., clip=max_norm)`` would alone,
+        where global clipping would couple the models through their shared norm.
+        """
+        if isinstance(max_norm, bool) or not isinstance(max_norm, (int, float)) or not max_norm > 0:
+            raise ValueError(f"expected max_norm to be a positive number, got {max_norm!r}")
+        grads = {"W": self.rnn.W.grad, "b": self.rnn.b.grad, "readout": self.readout.weight.grad,
+                 "readout_b": self.readout.bias.grad,
+                 **{f"p_{g}": getattr(self.rnn, f"p_{g}").grad for g in self.peepholes}}
+        if any(g is None for g in grads.values()):
+            raise RuntimeError("expected the pack's gradients: call backward() before clip_each")
+        norms = []
+        with torch.no_grad():
+            for k, m in enumerate(self.models):
+                blocks = [g for g, _ in self._blocks(k, m, grads).values()]    # views of the grads
+                norm = torch.linalg.vector_norm(torch.stack([g.norm() for g in blocks]))
+                scale = (max_norm / (norm + 1e-6)).clamp(max=1.0)           # as clip_grad_norm_
+                for g in blocks:
+                    g.mul_(scale)
+                norms.append(norm)
+        return torch.stack(norms)
+
     def unpack(self) -> list:
         """Copy the trained weights back into the K models and return them."""
         with torch.no_grad():

@@ -110,12 +110,19 @@ GATE_LABELS = {"f": ("forget gate $f_t$", 0.0, 1.0), "i": ("input gate $i_t$", 0
                "w": ("write $i_t \\odot \\tilde{C}_t$", -1.0, 1.0)}
 
 
-def gate_colormap(name: str):
+# A diverging map for quantities of both signs (gate_heatmap(..., diverging=True)):
+# negative blue, 0 white, positive vermillion (Okabe–Ito), so that the sign reads at a glance.
+DIVERGING = (style.BLUE, "white", style.VERMILLION)
+
+
+def gate_colormap(name: str, diverging: bool = False):
     """White to the gate's colour (:data:`lstmlib.style.GATE`); for a quantity that takes both
     signs (C̃_t, C_t, h_t, the write i_t ⊙ C̃_t in the cell state's colour), grey through white
-    to the gate's colour."""
+    to the gate's colour, or with ``diverging=True`` the diverging map :data:`DIVERGING`."""
     if name not in GATE_LABELS:
         raise ValueError(f"unknown gate {name!r}: expected one of {tuple(GATE_LABELS)}")
+    if diverging and GATE_LABELS[name][1] != 0.0:
+        return LinearSegmentedColormap.from_list(f"course_{name}_diverging", DIVERGING)
     colour = style.GATE.get(name, style.INK)
     if name == "w":
         colour = style.GATE["c"]                    # the write i_t ⊙ C̃_t goes into the cell state
@@ -127,7 +134,8 @@ def gate_colormap(name: str):
 
 
 def gate_heatmap(gates, tokens, units, *, names=("f", "i", "o"), sequence=0, unit_labels=None,
-                 xlabel="time step t, labelled with its input token $x_t$", height=None):
+                 xlabel="time step t, labelled with its input token $x_t$", height=None,
+                 diverging=False, ranges=None):
     """One heat map per gate over one sequence: time across (labelled with the input tokens),
     the chosen hidden units down, the gate's value as colour (one colour scale per gate, in
     the course's gate colours, with its own colour bar).
@@ -140,6 +148,11 @@ def gate_heatmap(gates, tokens, units, *, names=("f", "i", "o"), sequence=0, uni
             w, the write i_t ⊙ C̃_t, if the caller adds it: ``dict(gates, w=gates["i"] * gates["g"])``).
         sequence: which sequence of the batch (index into B).
         unit_labels: optional text for each unit's row (default "unit 3").
+        diverging: draw the quantities of both signs (C̃_t, C_t, h_t, ...) on the diverging
+            map :data:`DIVERGING` instead of grey-white-colour (chapter 5).
+        ranges: optional ``{name: (low, high)}`` colour range of a panel, or ``{name: "fit"}``
+            for the range of the values shown (0 to their largest for a gate, ± their largest
+            size for a signed quantity), so that a gate that never opens far still shows.
     """
     names = tuple(names)
     if not names:
@@ -163,6 +176,14 @@ def gate_heatmap(gates, tokens, units, *, names=("f", "i", "o"), sequence=0, uni
         raise ValueError(f"expected unit indices in 0 … {H - 1}, got {units}")
     if unit_labels is not None and len(unit_labels) != len(units):
         raise ValueError(f"expected {len(units)} unit labels, got {len(unit_labels)}")
+    ranges = dict(ranges or {})
+    for name, span in ranges.items():
+        if name not in names:
+            raise ValueError(f"ranges has an entry {name!r} that names does not draw: {names}")
+        if span != "fit" and not (isinstance(span, (tuple, list)) and len(span) == 2
+                                  and span[0] < span[1]):
+            raise ValueError(f"expected ranges[{name!r}] to be (low, high) with low < high "
+                             f"or 'fit', got {span!r}")
     rows = unit_labels or [f"unit {u}" for u in units]
     height = height or 0.6 + len(names) * (0.45 + 0.22 * len(units))
     fig = PlotFigure(figsize=(style.WIDTH_IN, height), dpi=style.DPI, facecolor="white", layout="constrained")
@@ -172,10 +193,12 @@ def gate_heatmap(gates, tokens, units, *, names=("f", "i", "o"), sequence=0, uni
     for ax, name in zip(axes, names):
         values = gates[name][:, sequence, units].detach().cpu().double().numpy().T     # (units, T)
         label, lo, hi = GATE_LABELS[name]
-        if lo is None:
+        if name in ranges and ranges[name] != "fit":
+            lo, hi = ranges[name]
+        elif lo is None or name in ranges:
             hi = float(np.abs(values).max()) or 1.0
-            lo = -hi
-        image = ax.imshow(values, aspect="auto", cmap=gate_colormap(name), vmin=lo, vmax=hi,
+            lo = 0.0 if lo == 0.0 else -hi
+        image = ax.imshow(values, aspect="auto", cmap=gate_colormap(name, diverging), vmin=lo, vmax=hi,
                           interpolation="nearest")
         ax.set_yticks(range(len(units)), rows)
         ax.set_title(label, loc="left", fontsize=10)

@@ -8,6 +8,8 @@ the white panel, like those of :mod:`lstmlib.plots`.
     fig = strips({("sum", "LSTM"): errors_a, ("sum", "CoupledLSTM"): errors_b, ...},
                  ylabel="held-out MSE / baseline", log=True)
     fig = gate_plane({"LSTM": (f, i), "CoupledLSTM (CIFG)": (f2, i2)})   # one panel each
+    fig = lr_sweep({("sum", "LSTM"): {0.01: errors, 0.02: errors_2}, ...},
+                   ylabel="held-out MSE / baseline", chosen={("sum", "LSTM"): 0.01})
 """
 from __future__ import annotations
 
@@ -76,13 +78,15 @@ def strips(results: dict, *, ylabel: str, log: bool = False, baseline=None,
 
 
 def gate_plane(panels: dict, *, between: dict | None = None, xlabel="forget gate $f_t$",
-               ylabel="input gate $i_t$", height: float = 3.4):
+               ylabel="input gate $i_t$", height: float = 3.4, colour: str | None = None):
     """Two gates against each other in the unit square, one panel per model.
 
     Args:
         panels: ``{label: (f, i)}``, each a 1-d array of gate values at the steps of interest
             (drawn in the model's colour).
         between: optionally ``{label: (f, i)}`` at other steps, drawn faintly in grey beneath.
+        colour: one colour for the steps of interest in every panel, so that the one legend
+            holds for all of them (None: each panel in its model's colour).
 
     Each panel carries the line i = 1 − f (where a coupled LSTM must stay) and names the
     corners: keep (f = 1, i = 0), overwrite (f = 0, i = 1), keep and write (f = 1, i = 1).
@@ -97,7 +101,8 @@ def gate_plane(panels: dict, *, between: dict | None = None, xlabel="forget gate
         if between and label in between:
             bf, bi = (np.asarray(v, dtype=float) for v in between[label])
             ax.scatter(bf, bi, s=6, color=style.GREY, alpha=0.25, linewidth=0, label="between markers")
-        ax.scatter(f, i, s=10, color=model_colour(label), alpha=0.5, linewidth=0, label="at the markers")
+        ax.scatter(f, i, s=10, color=colour or model_colour(label), alpha=0.5, linewidth=0,
+                   label="at the markers")
         ax.plot([0, 1], [1, 0], color=style.INK, linestyle="--", linewidth=1.1, label="$i_t = 1 - f_t$")
         for (x, y, text, ha) in ((1.0, 0.02, "keep", "right"), (0.02, 1.0, "overwrite", "left"),
                                  (1.0, 1.0, "keep and write", "right")):
@@ -109,4 +114,63 @@ def gate_plane(panels: dict, *, between: dict | None = None, xlabel="forget gate
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
     axes[0].legend(loc="upper left", bbox_to_anchor=(0.0, 0.93), fontsize=8, markerscale=1.5)
+    return fig
+
+
+def lr_sweep(results: dict, *, ylabel: str, chosen: dict | None = None, panel_labels=None,
+             xlabel: str = "learning rate", log: bool = True, height: float = 3.4, colours=None):
+    """Every run's result against the learning rate, one panel per group (a task, say).
+
+    Args:
+        results: ``{(panel, variant): {lr: values}}``, one value per run; each variant is
+            drawn in its model's colour (or ``colours[variant]``), a dot per run and a line
+            through the medians, the variants side by side at each learning rate.
+        ylabel: the y-axis label, with its unit (each panel has its own y range).
+        chosen: optionally ``{(panel, variant): lr}``, the learning rate picked for each
+            variant, ringed at its median.
+        panel_labels: optional ``{panel: title}``.
+        log: a log scale for y (x is always logarithmic).
+    """
+    _check_mapping("results", results)
+    if any(not isinstance(k, tuple) or len(k) != 2 for k in results):
+        raise TypeError(f"expected the keys of results to be (panel, variant) pairs, got {list(results)[:3]}")
+    panels = list(dict.fromkeys(p for p, _ in results))
+    variants = list(dict.fromkeys(v for _, v in results))
+    fig, axes = figure(len(panels), height)
+    axes = np.atleast_1d(axes)
+    rng = np.random.default_rng(0)                       # the same jitter every time
+    for (panel, variant), by_lr in results.items():
+        _check_mapping(f"results[{(panel, variant)!r}]", by_lr)
+        ax = axes[panels.index(panel)]
+        colour = (colours or {}).get(variant) or model_colour(variant)
+        shift = 1.09 ** (variants.index(variant) - (len(variants) - 1) / 2)    # side by side
+        lrs = sorted(by_lr)
+        medians = []
+        for lr in lrs:
+            values = np.asarray(by_lr[lr], dtype=float)
+            if values.ndim != 1 or values.size == 0:
+                raise ValueError(f"expected a non-empty 1-d sequence of values for {(panel, variant, lr)}, "
+                                 f"got shape {values.shape}")
+            xs = lr * shift * 1.025 ** rng.uniform(-1, 1, values.size)
+            ax.scatter(xs, values, s=16, color=colour, alpha=0.6, linewidth=0, zorder=3)
+            medians.append(np.median(values))
+        ax.plot(np.array(lrs) * shift, medians, color=colour, marker="o", markersize=4, linewidth=1.6,
+                zorder=4, label=variant)
+        if chosen and (panel, variant) in chosen:
+            lr = chosen[panel, variant]
+            ax.scatter([lr * shift], [np.median(by_lr[lr])], s=110, facecolor="none", edgecolor=colour,
+                       linewidth=1.6, zorder=5)
+        ax.set_xscale("log")
+        ax.set_xticks(lrs, [f"{lr:g}" for lr in lrs])
+        ax.minorticks_off()
+        if log:
+            ax.set_yscale("log")
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.set_title((panel_labels or {}).get(panel, str(panel)), fontsize=10)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+    if chosen:                                           # one neutral legend entry for the rings
+        axes[0].scatter([], [], s=110, facecolor="none", edgecolor=style.INK, linewidth=1.6,
+                        label="chosen learning rate")
+    axes[0].legend(fontsize=8, title="line: median of the runs", title_fontsize=8)
     return fig

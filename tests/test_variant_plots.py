@@ -81,3 +81,48 @@ def test_strips_take_colours_for_variants_that_are_not_models():
     dots = fig.axes[0].collections[0::2]
     assert to_hex(dots[0].get_facecolor()[0]) == style.GATE["o"].lower()
     assert to_hex(dots[1].get_facecolor()[0]) == style.MODEL["LSTM"].lower()     # the default
+
+
+def test_the_gate_plane_can_draw_every_panels_markers_in_one_colour():
+    f = np.linspace(0, 1, 20)
+    fig = variant_plots.gate_plane({"LSTM": (f, f), "CoupledLSTM (CIFG)": (f, 1 - f)},
+                                   colour=style.GATE["f"])
+    for ax in fig.axes:
+        assert to_hex(ax.collections[0].get_facecolor()[0]) == style.GATE["f"].lower()
+
+
+def sweep_results():
+    return {("sum", "LSTM"): {0.01: [0.05, 0.04, 0.2], 0.02: [0.1, 0.3, 0.06]},
+            ("sum", "CoupledLSTM"): {0.01: [0.02, 0.03, 0.02], 0.02: [0.01, 0.02, 0.015]},
+            ("last", "LSTM"): {0.01: [0.01, 0.02, 0.01], 0.02: [0.005, 0.004, 0.006]}}
+
+
+def test_the_lr_sweep_shows_every_run_a_median_line_and_the_chosen_rate():
+    style.use()
+    fig = variant_plots.lr_sweep(sweep_results(), ylabel="MSE / baseline",
+                                 chosen={("sum", "CoupledLSTM"): 0.02},
+                                 panel_labels={"sum": "the sum"})
+    assert len(fig.axes) == 2 and fig.get_size_inches()[0] * fig.dpi == 700
+    left, right = fig.axes
+    assert left.get_title() == "the sum" and right.get_title() == "last"
+    assert left.get_xscale() == "log" and left.get_yscale() == "log"
+    assert left.get_ylabel() == "MSE / baseline" and left.get_xlabel() == "learning rate"
+    lines = left.get_lines()
+    np.testing.assert_allclose(lines[0].get_ydata(), [0.05, 0.1])             # the medians
+    assert to_hex(lines[1].get_color()) == style.MODEL["CoupledLSTM"].lower()
+    dots = [c for c in left.collections if len(c.get_offsets()) == 3]
+    assert len(dots) == 4                                                  # every run, per lr
+    ring = [c for c in left.collections if len(c.get_offsets()) == 1]
+    assert ring and ring[0].get_offsets()[0][1] == pytest.approx(0.015)
+    labels = [t.get_text() for t in left.get_legend().get_texts()]
+    assert labels == ["LSTM", "CoupledLSTM", "chosen learning rate"]
+    assert fig._repr_png_()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_lr_sweep_refuses_what_it_cannot_draw():
+    with pytest.raises(TypeError, match="non-empty dict"):
+        variant_plots.lr_sweep({}, ylabel="y")
+    with pytest.raises(TypeError, match=r"\(panel, variant\) pairs"):
+        variant_plots.lr_sweep({"LSTM": {0.01: [1.0]}}, ylabel="y")
+    with pytest.raises(ValueError, match="non-empty 1-d"):
+        variant_plots.lr_sweep({("a", "LSTM"): {0.01: []}}, ylabel="y")
