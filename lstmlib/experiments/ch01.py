@@ -1,8 +1,9 @@
 """Chapter 1, from RNN to LSTM: vanishing and exploding gradients, and the adding problem.
 
-Used by ``book/01_rnn_to_lstm.ipynb`` and re-checked over five more seeds by
-``tests/test_claims_ch01.py`` (Hochreiter & Schmidhuber 1997; Bengio et al. 1994;
-Pascanu et al. 2013):
+Used by ``book/01_rnn_to_lstm.ipynb``, whose claims ``benchmarks/robustness.py`` checks over
+many seeds and numeric environments (Hochreiter & Schmidhuber 1997; Bengio et al. 1994;
+Pascanu et al. 2013); what the chapter adds to these lives in
+:mod:`lstmlib.experiments.ch01_runs`:
 
     adding_models, train_adding, probe, gradient_norms, held_out_mse, min_smoothed, exploding
 """
