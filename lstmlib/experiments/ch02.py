@@ -1,8 +1,8 @@
 """Chapter 2, the cell state: the temporal-order task, the constant error carousel, memory reach.
 
-Used by ``book/02_cell_state.ipynb`` and re-checked over five more seeds by
-``tests/test_claims_ch02.py`` (Hochreiter & Schmidhuber 1997; Gers et al. 2000;
-Jozefowicz et al. 2015):
+Used by ``book/02_cell_state.ipynb``, which checks its claims with :mod:`lstmlib.claims`,
+and tested by ``tests/test_experiments_ch02.py`` (Hochreiter & Schmidhuber 1997; Gers et al.
+2000; Jozefowicz et al. 2015):
 
     temporal_model, train_temporal, held_out_accuracy, carousel, unit_memory, memory_reach
 """
