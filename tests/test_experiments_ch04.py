@@ -1,154 +1,59 @@
-"""Chapter 4's claims (book/04_input_gate.ipynb), re-checked with five seeds the page does not use.
+"""Tests of chapter 4's functions (lstmlib.experiments.ch04, ch04_runs) and of the quantitative
+sentences in its exercise solutions.
 
-Each test repeats an ``assert`` of the notebook with the same ``lstmlib.experiments.ch04``
-calls and the same thresholds as the text, so a claim that holds only for the page's seed (0)
-fails here. The page's network carries the marked value in the candidate; on other seeds the
-input gate carries it, and the text says so: the route test accepts either, and checks that
-both occur among these seeds.
+The notebook's own claims are checked where they are made, in book/04_input_gate.ipynb, and
+over many seeds and numeric environments by benchmarks/robustness.py (tests/test_other_runs.py
+reruns the notebook with another seed as another CPU). Here: the worked example and exercise
+3 (deterministic), the functions on an untrained network or on made-up recordings (fast), and
+exercise 5's LSTM without an input gate, trained over several seeds (slow).
 """
 import functools
+import json
 
 import pytest
 import torch
 
 import lstmlib
 from lstmlib import cells, tasks
-from lstmlib.experiments import ch01, ch04
+from lstmlib.experiments import ch01, ch04, ch04_runs
 
-SEEDS = (1, 2, 3, 4, 5)
-
-
-@functools.lru_cache(maxsize=None)
-def chapter(seed):
-    """The chapter's experiments in the chapter's order, for one seed."""
-    model = ch04.trained_lstm(seed)
-    rec = ch04.record(model, seed)
-    k = ch04.memory_unit(rec)
-    share = ch04.readout_share(model, rec)
-    first = rec.marked.clone()
-    first[50:] = False
-    return dict(model=model, test_mse=ch01.held_out_mse(model, seed), rec=rec, k=k,
-                corr=ch04.correlations(rec), share=share, summary=ch04.write_summary(rec, k),
-                others=[ch04.write_summary(rec, u)["i_distractor"]
-                        for u in share.argsort(descending=True)[1:4].tolist()],
-                route=ch04.route(rec, k), damage=ch04.damage(model, rec, seed, k),
-                first_blocked=ch04.blocked_mse(model, rec, first), v_0=ch04.zero_write_value(rec, k))
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("seed", SEEDS)
-def test_the_trained_lstm_solves_the_adding_problem(seed):
-    c = chapter(seed)
-    assert c["test_mse"] < 0.01
-    assert c["rec"].mse() < 0.01
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("seed", SEEDS)
-def test_one_unit_is_the_memory_and_the_readout_leans_on_it(seed):
-    c = chapter(seed)
-    corr, share, k = c["corr"], c["share"], c["k"]
-    by_corr = corr.abs().argsort(descending=True).tolist()
-    by_share = share.argsort(descending=True).tolist()
-    assert abs(corr[k]) > 0.99
-    assert abs(corr[by_corr[1]]) > 0.85
-    assert by_share[0] == k and share[k] > 3 * share[by_share[1]]
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("seed", SEEDS)
-def test_the_memory_unit_writes_at_the_marked_steps_and_the_input_gate_does_the_gating(seed):
-    c = chapter(seed)
-    s = c["summary"]
-    assert max(c["others"]) > 0.7                  # another unit writes at every step
-    assert s["write_marked"] > 30 * s["write_distractor"]
-    assert s["i_distractor"] < 0.05 and s["i_marked"] > 0.4
-    assert s["C_tilde_distractor"] > 0.3
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("seed", SEEDS)
-def test_one_factor_carries_the_value(seed):
-    r = chapter(seed)["route"]
-    assert r["ratio"] > 3
-    assert abs(r["corr"][r["carrier"]]) > 0.95 and abs(r["corr"]["write"]) > 0.95
-
-
-@pytest.mark.slow
-def test_both_routes_occur_among_the_seeds_the_tests_run():
-    """The text: the input gate carries the value on some of these seeds, the candidate on
-    the page's (and not only there)."""
-    carriers = {seed: chapter(seed)["route"]["carrier"] for seed in SEEDS}
-    assert set(carriers.values()) == {"candidate", "input gate"}, carriers
-
-
-@pytest.mark.slow
-def test_exercise_4_on_seed_1_the_input_gate_carries_the_value():
-    """Exercise 4's solution describes seed 1: the candidate pinned at ±1, i_t following the value."""
-    c = chapter(1)
-    assert c["route"]["carrier"] == "input gate"
-    i, C_tilde = (c["rec"].gates[name][:, :, c["k"]][c["rec"].marked] for name in ("i", "g"))
-    assert C_tilde.abs().min() > 0.9 and c["summary"]["i_distractor"] < 0.05
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("seed", SEEDS)
-def test_blocking_the_marked_writes_breaks_the_network_and_blocking_distractors_does_not(seed):
-    c = chapter(seed)
-    damage, free = c["damage"], c["rec"].mse()
-    for who in ("all", "memory"):
-        assert damage["marked", who] > 0.9 * tasks.ADDING_BASELINE
-        assert damage["marked", who] > 50 * free
-        assert damage["distractor", who] < 1.5 * free
-    assert damage["marked", "others"] < 0.02
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("seed", SEEDS)
-def test_exercise_2_blocking_the_first_write_costs_what_the_zero_write_value_predicts(seed):
-    c = chapter(seed)
-    predicted = 1 / 12 + (c["v_0"] - 0.5) ** 2
-    assert 0.8 < c["first_blocked"] / predicted < 1.25
-    if c["route"]["carrier"] == "input gate":         # v_0 outside [0, 1]: worse than the baseline
-        assert not 0 <= c["v_0"] <= 1 and c["first_blocked"] > tasks.ADDING_BASELINE
-    else:                                             # the candidate route: v_0 inside, as on the page
-        assert 0 < c["v_0"] < 1
+NOTEBOOK = ch04_runs.RESULTS.parents[3] / "book" / "04_input_gate.ipynb"
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", (1, 2))
 def test_exercise_5_without_an_input_gate_the_lstm_stays_at_the_baseline(seed):
+    """Exercise 5's solution: within 15 % of the baseline, trained as the page trains."""
     lstmlib.seed_everything(seed)
     nig = lstmlib.models.LastStep("LSTM", 2, 32, forget_bias=2.0, input_gate=False)
     ch01.train_adding({"NIG": nig}, seed)
-    assert 0.9 * tasks.ADDING_BASELINE < ch01.held_out_mse(nig, seed) < 1.1 * tasks.ADDING_BASELINE
+    mse = ch01.held_out_mse(nig, seed)
+    assert abs(mse / tasks.ADDING_BASELINE - 1) < 0.15, mse
 
 
-@pytest.mark.parametrize("seed", (0, *SEEDS))
-def test_the_shown_sequence_has_both_markers_in_the_window(seed):
+@pytest.mark.parametrize("seed", (0, 1, 2))
+def test_the_shown_sequence_has_both_markers_in_the_window_and_far_from_v_0(seed):
     rec = ch04.record(ch01.adding_models(seed)["LSTM"], seed)     # the probe data; the model is not used
-    b = ch04.show_sequence(rec)
     lo, hi = ch04.STORE["window"]
-    steps = rec.marked[:, b].nonzero().flatten().tolist()
-    assert len(steps) == 2 and all(lo <= t < hi for t in steps)
-    assert hi - lo <= 40 and steps[0] < 40                 # the animation's first 40 steps hold one
+    for v_0 in (0.5, 0.66, 0.9, 1.3, -0.2):
+        b = ch04.show_sequence(rec, v_0)
+        steps = rec.marked[:, b].nonzero().flatten().tolist()
+        assert len(steps) == 2 and all(lo <= t < hi for t in steps)
+        assert steps[0] < 40                     # the animation's first 40 steps hold one
+        values = [rec.value[t, b].item() for t in steps]
+        assert min(abs(v - v_0) for v in values) > 0.2, (v_0, values)
+        if 0.3 < v_0 < 0.7:                      # room on both sides: one value on each
+            assert min(values) < v_0 < max(values)
 
 
 # ---------------------------------------------------------------------------------------------
-# Cheap checks: the worked example and the settings the prose quotes
+# The worked example (the notebook checks its table) and exercise 3, by hand
 # ---------------------------------------------------------------------------------------------
-BY_HAND = [[-4, 0.8, 0.018, 0.664, 0.012, 0.982, 0.012, 0.006],
-           [2, 0.9, 0.881, 0.716, 0.631, 0.5, 0.631, 0.279],
-           [4, -0.6, 0.982, -0.537, -0.527, 0.982, -0.516, -0.237],
-           [2, 0.2, 0.881, 0.197, 0.174, 0.5, 0.489, 0.227],
-           [-4, 0.4, 0.018, 0.380, 0.007, 0.982, -0.500, -0.231],
-           [2, 0.7, 0.881, 0.604, 0.532, 0.5, 0.777, 0.325]]
-
-
-def worked_example(x):
-    """The notebook's two-unit LSTM (ch04.hand_example) over x (T, 2), through
-    lstmlib.cells.lstm_step."""
-    W, b, x = ch04.hand_example(x)
+def worked_example(x, W=None, b=None):
+    """The notebook's two-unit LSTM (ch04.hand_example, or W and b) over x (T, 2), through
+    lstmlib.cells.lstm_step: per step and unit, a_i, a_C, i_t, C̃_t, write, f_t, C_t, h_t."""
+    W_hand, b_hand, x = ch04.hand_example(x)
+    W, b = (W_hand, b_hand) if W is None else (W, b)
     h_prev, C_prev = torch.zeros(1, 2), torch.zeros(1, 2)
     rows = []
     for t in range(x.shape[0]):
@@ -160,45 +65,35 @@ def worked_example(x):
     return rows, W, b
 
 
-def test_the_worked_example_by_hand_is_what_lstm_step_computes():
+def test_the_worked_example_s_weights_and_what_the_layer_computes_with_them():
     assert ch04.HAND_X == ((0.9, 0.0), (0.2, 1.0), (0.7, 0.0))        # the text's x_1, x_2, x_3
     rows, W, b = worked_example(ch04.HAND_X)
     assert W.shape == (8, 4) and (W[:, :2] == 0).all()          # the recurrent weights are zero
-    for computed, by_hand in zip(rows, BY_HAND):
-        assert all(abs(c - h) < 0.001 for c, h in zip(computed, by_hand))
-    # ... and what the layer computes with these weights
+    # the first table: a_i = (8·marker − 4, 2), a_C = (2·value − 1, value)
+    for t, (value, marker) in enumerate(ch04.HAND_X):
+        assert rows[2 * t][:2] == pytest.approx([8 * marker - 4, 2 * value - 1], abs=1e-6)
+        assert rows[2 * t + 1][:2] == pytest.approx([2, value], abs=1e-6)
     layer = lstmlib.LSTM(2, 2)
     with torch.no_grad():
         layer.W.copy_(W)
         layer.b.copy_(b)
-        output, _, gates = layer(torch.tensor([[[0.9, 0.0]], [[0.2, 1.0]], [[0.7, 0.0]]]), return_gates=True)
-    assert abs(gates["c"][2, 0, 0].item() - (-0.500)) < 0.001 and abs(output[2, 0, 1].item() - 0.325) < 0.001
+        output, _, gates = layer(torch.tensor(ch04.HAND_X)[:, None], return_gates=True)
+    for t in range(3):
+        for u in range(2):
+            assert gates["c"][t, 0, u].item() == pytest.approx(rows[2 * t + u][6], abs=1e-6)
+            assert output[t, 0, u].item() == pytest.approx(rows[2 * t + u][7], abs=1e-6)
 
 
 def test_exercise_3_two_marks_by_hand():
     rows, _, _ = worked_example(((0.9, 0.0), (0.2, 1.0), (0.7, 1.0)))
     i_3, write_3, C_3 = rows[4][2], rows[4][4], rows[4][6]
     assert abs(i_3 - 0.982) < 0.001 and abs(write_3 - 0.373) < 0.001 and abs(C_3 - (-0.133)) < 0.001
-    W = torch.zeros(8, 4)                          # the input gate open at every step: a_i = 4
-    W[4, 2] = 2.0
-    b = torch.tensor([4.0, 0.0, 4.0, 2.0, -1.0, 0.0, 0.0, 0.0])
-    C = torch.zeros(1, 2)
-    for v, m in ((0.9, 0.0), (0.2, 1.0), (0.7, 1.0)):
-        _, C, _ = cells.lstm_step(torch.tensor([[0.0, 0.0, v, m]]) @ W.T + b, C)
-    assert abs(torch.sigmoid(torch.tensor(4.0)) * torch.tanh(torch.tensor(0.8)) - 0.652) < 0.0005
-    assert abs(C[0, 0].item() - 0.48) < 0.005
-
-
-def test_the_settings_the_text_states():
-    assert ch01.ADDING == dict(T=100, hidden_size=32, batch=128, lr=3e-2, clip=1.0, steps=700,
-                               forget_bias=2.0)
-    assert ch04.STORE["sequences"] == 1000 and ch04.STORE["window"] == (20, 60)
-    assert abs(tasks.ADDING_BASELINE - 1 / 6) < 1e-12                 # "a mean squared error of 1/6"
-    model = ch01.adding_models(0)["LSTM"]
-    W_i, b_i = model.rnn.gate("i")
-    assert W_i.shape == (32, 34) and b_i.shape == (32,)
-    for a, value in ((4, 0.982), (-4, 0.018), (2, 0.881), (0, 0.5)):
-        assert abs(torch.sigmoid(torch.tensor(float(a))).item() - value) < 0.0005
+    W, b, _ = ch04.hand_example()                  # the input gate open at every step: a_i = 4
+    W, b = W.clone(), b.clone()
+    W[2, 3], b[2] = 0.0, 4.0
+    rows, _, _ = worked_example(((0.9, 0.0), (0.2, 1.0), (0.7, 1.0)), W, b)
+    assert abs(rows[0][4] - 0.652) < 0.0005        # the write of step 1, now let in
+    assert abs(rows[4][6] - 0.48) < 0.005          # C_3
 
 
 # ---------------------------------------------------------------------------------------------
@@ -285,12 +180,80 @@ def test_tokens_and_the_figures():
     x = torch.tensor([[0.25, 0.0], [0.5, 1.0]])
     assert ch04.tokens(x) == ["·", "0.50"]
     rec = made_up("candidate")
-    fig = ch04.write_by_value(rec, 0)
+    fig = ch04.write_by_value(rec, 0, v_0=0.6)
     assert [ax.get_title(loc="left") for ax in fig.axes[:3]] == [
         "input gate $i_t$", "candidate $\\tilde{C}_t$", "write $i_t \\odot \\tilde{C}_t$"]
+    assert [t.get_text() for t in fig.axes[2].texts] == ["$v_0$ = 0.60"]
+    fig = ch04.write_by_value(made_up("input gate"), 0, v_0=1.2)
+    assert [t.get_text() for t in fig.axes[2].texts] == ["$v_0$ = 1.20 →"]
     model, rec = untrained()
     fig = ch04.cell_traces(model, rec, 0, 1, {"blocked": rec.marked})
     assert len(fig.axes[0].get_lines()) == 2 + 2                      # two runs, two marked steps
+    _, rec = untrained()
+    fig = ch04.write_heatmap(rec, 0, [3, 1], v_0=0.5)
+    assert fig.get_suptitle().startswith("unit 3 writes nothing for a marked value of $v_0$ = 0.50")
+
+
+def test_blocked_prediction_is_the_mean_square_of_the_answer_as_if_v_0():
+    g = torch.Generator().manual_seed(0)
+    X = torch.rand(2, 400_000, generator=g, dtype=torch.float64)
+    for v_0 in (0.3, 0.66, 1.2):
+        one = ((X[0] - v_0) ** 2).mean().item()
+        both = ((X[0] + X[1] - 2 * v_0) ** 2).mean().item()
+        assert ch04.blocked_prediction(v_0, writes=1) == pytest.approx(one, rel=0.01)
+        assert ch04.blocked_prediction(v_0, writes=2) == pytest.approx(both, rel=0.01)
+    assert ch04.blocked_prediction(0.5) == pytest.approx(tasks.ADDING_BASELINE)
+
+
+def test_open_gates_averages_the_input_gate_over_the_distractors():
+    rec = made_up("candidate")
+    assert ch04.open_gates(rec).tolist() == pytest.approx([0.0, 0.5])
+    _, rec = untrained()
+    i = rec.gates["i"]
+    expected = torch.stack([i[:, :, u][~rec.marked].mean() for u in range(i.shape[2])])
+    assert torch.allclose(ch04.open_gates(rec), expected, atol=1e-6)
+
+
+def test_recorded_runs_reads_the_headline_claims_back(tmp_path):
+    sentences = {label: start for label, (start, _) in ch04_runs.HEADLINE.items()}
+    def run(free, distractor_change, marked_ratio):
+        logged = [dict(claim=sentences["as trained"] + " 0.01", values=[free]),
+                  dict(claim=sentences["writes blocked at 2 distractor steps"] + " ...",
+                       values=[distractor_change, 0.0]),
+                  dict(claim="something else", values=[3.0]),
+                  dict(claim=sentences["writes blocked at the 2 marked steps"] + " ...",
+                       values=[marked_ratio, 1.0])]
+        return json.dumps(dict(run=dict(seed=1), result=dict(ok=True, claims=logged)))
+    path = tmp_path / "r.jsonl"
+    path.write_text("\n".join([json.dumps(dict(sweep="robustness 04_input_gate")),
+                               run(0.002, 0.006, 100.0), run(0.001, -0.003, 400.0),
+                               json.dumps(dict(run=dict(seed=3), result=dict(ok=False, claims=[]))),
+                               '{"run": {"seed": 4}, "res']))         # a run being written
+    runs = ch04_runs.recorded_runs(path)
+    assert runs == [{"as trained": 0.002, "writes blocked at 2 distractor steps": pytest.approx(0.003),
+                     "writes blocked at the 2 marked steps": pytest.approx(0.2)},
+                    {"as trained": 0.001, "writes blocked at 2 distractor steps": pytest.approx(0.0005),
+                     "writes blocked at the 2 marked steps": pytest.approx(0.4)}]
+    assert ch04_runs.recorded_runs(tmp_path / "missing.jsonl") == []
+    fig = ch04_runs.runs_figure(runs, runs[0])
+    assert fig.axes[0].get_title(loc="left").startswith("2 recorded runs")
+    assert ch04_runs.runs_figure([], runs[0]).axes[0].get_title(loc="left").startswith("no recorded")
+    with pytest.raises(ValueError, match="expected this_run to give the errors"):
+        ch04_runs.runs_figure(runs, {"as trained": 0.1})
+
+
+def test_the_notebook_makes_the_claims_the_headline_figure_reads():
+    """ch04_runs.HEADLINE names each claim by its beginning: the notebook must still make it,
+    exactly once."""
+    import ast
+    nb = json.loads(NOTEBOOK.read_text())
+    sentences = [node.args[0].value
+                 for c in nb["cells"] if c["cell_type"] == "code"
+                 for node in ast.walk(ast.parse("".join(c["source"])))
+                 if isinstance(node, ast.Call) and ast.unparse(node.func) == "claims.check"
+                 and isinstance(node.args[0], ast.Constant)]
+    for label, (start, _) in ch04_runs.HEADLINE.items():
+        assert sum(s.startswith(start) for s in sentences) == 1, (label, sentences)
 
 
 def test_bad_input_gets_a_clear_error():
@@ -305,3 +268,7 @@ def test_bad_input_gets_a_clear_error():
         ch04.cell_traces(model, rec, 0, 1, {"a": rec.marked, "b": rec.marked, "c": rec.marked})
     with pytest.raises(ValueError, match="expected sequence in 0 … 63, got 64"):
         ch04.cell_traces(model, rec, 64, 1, {"a": rec.marked})
+    with pytest.raises(ValueError, match="expected sequence in 0 … 63, got 64"):
+        ch04.write_heatmap(rec, 64, [0], 0.5)
+    with pytest.raises(ValueError, match="expected writes to be 1 or 2 .*, got 3"):
+        ch04.blocked_prediction(0.5, writes=3)
