@@ -1,8 +1,12 @@
-"""Chapter 5's claims (book/05_output_gate.ipynb), re-checked with five seeds the page does not use.
+"""Chapter 5's functions (lstmlib.experiments.ch05, ch05_language) and its exercises' solutions.
 
-Each test repeats an ``assert`` of the notebook with the same ``lstmlib.experiments.ch05`` and
-``ch05_language`` calls and the same thresholds as the text, so a claim that holds only for the
-page's seed (0) fails here. The exercise 3 test checks what that exercise's solution says.
+The chapter's claims are written once, as checks in ``book/05_output_gate.ipynb``; other seeds
+and CPUs rerun them there (``tests/test_other_runs.py``, ``benchmarks/robustness.py``). Here:
+fast tests of the functions (the worked example, the pairing of the runs, the pack that trains
+each run as alone, the intervention, bad input), and the quantitative sentences of the
+solutions of exercises 2, 3 and 4, which a markdown dropdown cannot check itself. The slow ones
+run three seeds with bounds chosen from the spread over ten (margin ≥ 3.5 standard deviations,
+or the sampling error of a probe's accuracy).
 """
 import functools
 
@@ -12,44 +16,14 @@ import torch
 from lstmlib import language, recall
 from lstmlib.experiments import ch05, ch05_language
 from lstmlib.models import EveryStep
+from lstmlib.packed import Pack
 from lstmlib.seed import seed_everything
 
-SEEDS = (1, 2, 3, 4, 5)
-
-
-@functools.lru_cache(maxsize=None)
-def recall_run(seed, output_bias):
-    """One delayed-recall network of the chapter, trained, and what the chapter measures on it."""
-    model = ch05.recall_model(seed, output_bias=output_bias)
-    ch05.train_recall(model, seed)
-    probe = ch05.recall_batch(seed)
-    seen = ch05.route(model, probe)
-    return dict(errors=ch05.held_out_errors(model, seed), route=seen,
-                leaks=ch05.leak(model, probe, seen.units))
-
-
-def open_start(seed):
-    return recall_run(seed, None)
-
-
-def shut_start(seed):
-    return recall_run(seed, ch05.SHUT)
-
-
-@functools.lru_cache(maxsize=None)
-def language_run(seed):
-    model = ch05_language.language_model(seed)
-    ch05_language.train_language(model, seed)
-    stories = ch05_language.stories(seed)
-    with torch.no_grad():
-        logits = model(stories.x)
-    return dict(agreement=language.agreement(logits, stories),
-                probes=ch05_language.number_probes(model, stories, seed),
-                units=ch05_language.number_units(model, stories))
+SEEDS = (1, 2, 3)
 
 
 # ---------------------------------------------------------------------------------------------
-# Cheap checks: the worked example, the task, the settings the text states
+# The worked example and exercise 2 (deterministic)
 # ---------------------------------------------------------------------------------------------
 def test_the_worked_example_has_the_numbers_of_the_table():
     _, _, _, steps = ch05.worked_example()
@@ -78,142 +52,175 @@ def test_the_worked_example_agrees_with_a_whole_layer():
     torch.testing.assert_close(output[:, 0].detach(), expected)
 
 
-@pytest.mark.parametrize("seed", (0, *SEEDS))
-def test_the_example_sequence_is_as_the_text_says(seed):
-    probe = ch05.recall_batch(seed)
-    k = ch05.example(probe)
-    t_v, t_c, v = probe.store_at[k].item(), probe.cue_at[k].item(), probe.value[k]
-    target = probe.y[:, k, 0]
-    assert 2 <= t_v <= 6 and 16 <= t_c <= 25
-    assert target[t_c] == v and (target != 0).sum() == 1 and abs(v) >= 0.7
-    assert abs(recall.SILENT_BASELINE - 1 / 3) < 1e-12
+def _example_with(b_o: float, w_cue: float):
+    """The worked example's unit 0 with another output bias and cue weight: its h_t, o_t, (3,)."""
+    import lstmlib
+    W, b, x, _ = ch05.worked_example()
+    W, b = W.clone(), b.clone()
+    b[6], W[6, 2 + 2] = b_o, w_cue                           # unit 0's o row; x's cue column
+    layer = lstmlib.LSTM(3, 2, dtype=torch.float64)
+    with torch.no_grad():
+        layer.W.copy_(W)
+        layer.b.copy_(b)
+        output, _, gates = layer(x[:, None], return_gates=True)
+    return output[:, 0, 0], gates["o"][:, 0, 0]
 
 
-def test_the_settings_the_text_states():
-    assert ch05.RECALL == dict(T=30, hidden_size=16, batch=64, lr=1e-2, clip=1.0, steps=600)
-    assert ch05_language.LANGUAGE == dict(T=50, hidden_size=32, batch=32, lr=1e-2, clip=1.0, steps=400)
-    assert ch05.ANSWER_UNITS == 3 and ch05.SETTLE == 4 and ch05_language.PROBE_ROWS == 600
-    assert abs(torch.sigmoid(torch.tensor(ch05.SHUT)).item() - 0.05) < 0.005
-    assert len(language.VOCAB) == 49
-    assert recall.STORE == (2, 6) and recall.CUE == (16, 25)
+def test_exercise_2_a_bias_of_minus_7_hides_below_0001_and_opens_to_073_at_the_cue():
+    assert torch.log(torch.tensor(0.001 / 0.999)).item() == pytest.approx(-6.9, abs=0.01)
+    h, o = _example_with(-7.0, 8.0)
+    assert h[:2].abs().max() < 0.001 and o[:2].max() < 0.001      # before the cue
+    assert o[2].item() == pytest.approx(0.73, abs=0.005)          # σ(1) at the cue
+    h, o = _example_with(-7.0, 11.0)
+    assert o[2].item() == pytest.approx(0.982, abs=0.001)         # σ(4) again
+
+
+# ---------------------------------------------------------------------------------------------
+# The runs, the pack, the intervention
+# ---------------------------------------------------------------------------------------------
+def test_recall_runs_pairs_the_two_starts_and_its_first_run_is_recall_model():
+    runs = ch05.recall_runs(7, runs=3)
+    assert list(runs) == list(ch05.STARTS) and all(len(r) == 3 for r in runs.values())
+    for half_open, shut in zip(runs["half-open"], runs["shut"]):
+        assert torch.equal(half_open.rnn.W, shut.rnn.W)
+        assert (half_open.rnn.gate("o")[1] == 0).all() and (shut.rnn.gate("o")[1] == ch05.SHUT).all()
+        assert (half_open.rnn.gate("f")[1] == 1).all() and (shut.rnn.gate("f")[1] == 1).all()
+    assert not torch.equal(runs["half-open"][0].rnn.W, runs["half-open"][1].rnn.W)
+    assert torch.equal(runs["half-open"][0].rnn.W, ch05.recall_model(7).rnn.W)
+    assert torch.equal(runs["shut"][0].rnn.b, ch05.recall_model(7, output_bias=ch05.SHUT).rnn.b)
+
+
+def test_a_pack_clipped_model_by_model_trains_each_network_as_alone():
+    """Pack.clip_each and ch05.train_runs: the same weights as train_recall, network by network,
+    to float32 rounding (~3e-8; global clipping of the pack differs by ~1e-3 here), with a
+    clip small enough to act at every step."""
+    def net(seed):
+        seed_everything(seed)
+        return EveryStep("LSTM", 3, 4, 1)
+    alone = [net(s) for s in (1, 2)]
+    packed = {"a": [net(1)], "b": [net(2)]}
+    for m in alone:
+        ch05.train_recall(m, 0, steps=5, T=30, batch=8, clip=0.05)
+    history = ch05.train_runs(packed, 0, steps=5, T=30, batch=8, clip=0.05)
+    for m, p in zip(alone, [packed["a"][0], packed["b"][0]]):
+        for q, r in zip(m.parameters(), p.parameters()):
+            torch.testing.assert_close(q, r, rtol=0, atol=1e-6)
+    assert all(n > 0.05 for n in history.grad_norm)
+
+
+def test_clip_each_refuses_bad_input():
+    pack = Pack([ch05.recall_model(0), ch05.recall_model(1)])
+    with pytest.raises(RuntimeError, match="backward"):
+        pack.clip_each(1.0)
+    with pytest.raises(ValueError, match="positive"):
+        pack.clip_each(0)
+
+
+def test_recall_runs_and_train_runs_refuse_bad_input():
+    with pytest.raises(ValueError, match="positive int"):
+        ch05.recall_runs(0, runs=0)
+    with pytest.raises(TypeError, match="start"):
+        ch05.train_runs([], 0)
+
+
+def test_the_silent_baseline_is_the_mean_of_v_squared_on_the_test_sequences():
+    errors = ch05.silent_errors(0, n=200)
+    batch = ch05.recall_batch(0, 200, stream=ch05.TEST)
+    assert errors["at"] == pytest.approx((batch.value ** 2).mean().item())
+    assert errors["before"] == 0 and errors["after"] == 0
+
+
+def test_leak_holding_a_constant_gate_at_its_own_mean_changes_nothing():
+    """A network whose output gates read nothing (W_o = 0) has o_t = σ(b_o) at every step: held
+    at its own mean it runs as free; held at 1 or 0 it changes."""
     model = ch05.recall_model(0)
-    assert (model.rnn.gate("f")[1] == 1).all() and (model.rnn.gate("o")[1] == 0).all()
-    assert (ch05.recall_model(0, output_bias=ch05.SHUT).rnn.gate("o")[1] == -3).all()
+    with torch.no_grad():
+        model.rnn.W[3 * 16:].zero_()
+        model.rnn.b[3 * 16:].fill_(0.3)
+    batch = ch05.recall_batch(0, 50)
+    leaks = ch05.leak(model, batch, [0, 1, 2])
+    assert list(leaks) == list(ch05.LEAK_RUNS)
+    assert leaks["own mean"].before == pytest.approx(leaks["free"].before, rel=1e-5)
+    assert leaks["1"].before != pytest.approx(leaks["free"].before, rel=1e-3)
+    assert leaks["0"].before != pytest.approx(leaks["free"].before, rel=1e-3)
+
+
+def test_the_tables_and_the_figure_fit_the_column():
+    model = ch05.recall_model(0)
+    batch = ch05.recall_batch(0, 50)
+    route = ch05.route(model, batch)
+    leaks = ch05.leak(model, batch, route.units)
+    table = ch05.leak_table({"half-open": leaks, "shut": leaks})
+    assert len(table.splitlines()) == 2 + len(ch05.LEAK_RUNS)
+    routes = ch05.route_table({"half-open": [route, route], "shut": [route]})
+    assert len(routes.splitlines()) == 4
+    assert max(len(line) for line in (table + "\n" + routes).splitlines()) <= 79
+    fig = ch05.leak_figure({"half-open": [leaks, leaks], "shut": [leaks]})
+    assert len(fig.axes) == 2 and fig.get_figwidth() * fig.dpi <= 700
+    assert route.best_hold() >= route.holds_after()
+
+
+def test_example_refuses_a_batch_without_a_large_value():
+    batch = ch05.recall_batch(0, 20)
+    batch.value[:] = 0.1
+    with pytest.raises(ValueError, match="0.7"):
+        ch05.example(batch)
 
 
 # ---------------------------------------------------------------------------------------------
-# Delayed recall, started half open (lstmlib's default)
+# Exercise 3: no output gate (its solution's sentences, over three seeds)
 # ---------------------------------------------------------------------------------------------
-@pytest.mark.slow
-@pytest.mark.parametrize("seed", SEEDS)
-def test_the_open_start_network_learns_delayed_recall(seed):
-    errors = open_start(seed)["errors"]
-    assert errors["before"] < 0.002 and errors["at"] < 0.002
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("seed", SEEDS)
-def test_its_cells_hold_the_value_and_its_gates_stay_half_open_while_the_readout_cancels(seed):
-    seen = open_start(seed)["route"]
-    units = seen.units
-    assert abs(seen.share.sum() - 1) < 0.1         # the units' slopes add up to about 1
-    assert seen.holds_after() > 0.9
-    assert all(0.3 < o < 0.7 for o in seen.o_wait[units])
-    assert all(o < 0.9 for o in seen.o_cue[units])
-    assert seen.o_cue[units].mean() - seen.o_wait[units].mean() > 0.1
-    assert seen.gross > 0.5 and seen.net < 0.05
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("seed", SEEDS)
-def test_its_answer_comes_both_from_the_output_gates_and_from_writes_at_the_cue(seed):
-    seen = open_start(seed)["route"]
-    assert seen.o_part > 0.2 and seen.C_part > 0.2
-    assert abs(seen.o_part + seen.C_part - 1) < 0.1
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("seed", SEEDS)
-def test_opening_its_answer_units_early_leaks_the_value(seed):
-    leaks = open_start(seed)["leaks"]
-    assert leaks["units, t = t_c - 1"].corr > 0.9
-    assert leaks["units, t < t_c"].before > 20 * leaks["free"].before
-    assert leaks["units, t < t_c"].before > 2 * leaks["others, t < t_c"].before
-
-
-# ---------------------------------------------------------------------------------------------
-# Delayed recall, started shut (b_o = −3)
-# ---------------------------------------------------------------------------------------------
-@pytest.mark.slow
-@pytest.mark.parametrize("seed", SEEDS)
-def test_started_shut_it_takes_the_notes_route(seed):
-    run, other = shut_start(seed), open_start(seed)["route"]
-    shut = run["route"]
-    su = shut.units
-    assert run["errors"]["before"] < 0.002 and run["errors"]["at"] < 0.002
-    assert all(o < 0.15 for o in shut.o_wait[su])
-    assert all(o > 0.2 for o in shut.o_cue[su])
-    assert all(c > 3 * w for c, w in zip(shut.o_cue[su], shut.o_wait[su]))
-    assert shut.o_part > 0.7 and shut.o_part > other.o_part
-    assert shut.holds_after() > 0.9
-    assert shut.gross < other.gross
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("seed", SEEDS)
-def test_opening_its_shut_gates_early_leaks_the_value_and_more(seed):
-    leaks = shut_start(seed)["leaks"]
-    assert leaks["units, t = t_c - 1"].corr > 0.9
-    assert leaks["units, t < t_c"].before > recall.SILENT_BASELINE
-    assert leaks["units, t < t_c"].before > 5 * leaks["others, t < t_c"].before
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", SEEDS)
 def test_exercise_3_without_an_output_gate_it_still_learns_by_cancelling_and_writing(seed):
+    # over seeds 0-9: errors 1e-4.8 to 1e-2.9; net 0.0001-0.007; gross 0.58-1.03; C_part 0.96-1.04
     seed_everything(seed)
     nog = EveryStep("LSTM", 3, 16, 1, output_gate=False)
     ch05.train_recall(nog, seed)
     errors = ch05.held_out_errors(nog, seed)
-    assert errors["before"] < 0.002 and errors["at"] < 0.002
+    assert errors["before"] < 0.02 and errors["at"] < 0.02
     seen = ch05.route(nog, ch05.recall_batch(seed))
-    assert seen.net < 0.05 and seen.gross > 10 * seen.net
+    assert seen.net < 0.05 and seen.gross > 0.25
     assert seen.C_part > 0.9
 
 
 # ---------------------------------------------------------------------------------------------
-# The language model
+# Exercise 4: the language model and its probes (its solution's sentences, over three seeds)
 # ---------------------------------------------------------------------------------------------
-@pytest.mark.slow
-@pytest.mark.parametrize("seed", SEEDS)
-def test_the_language_model_agrees_its_verbs(seed):
-    assert language_run(seed)["agreement"] > 0.98
+@functools.lru_cache(maxsize=None)
+def language_run(seed):
+    model = ch05_language.language_model(seed)
+    ch05_language.train_language(model, seed)
+    stories = ch05_language.stories(seed)
+    with torch.no_grad():
+        logits = model(stories.x)
+    return dict(agreement=language.agreement(logits, stories),
+                probes=ch05_language.number_probes(model, stories, seed),
+                units=ch05_language.number_units(model, stories))
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", SEEDS)
-def test_a_linear_probe_reads_the_number_before_the_verb_from_h_and_from_C(seed):
-    probed = language_run(seed)["probes"]
+def test_exercise_4_the_number_is_readable_before_the_verb_from_h_and_from_C(seed):
+    # over seeds 0-9: agreement and every number probe 100 %; shuffled 0.48-0.56 (300 test rows)
+    run = language_run(seed)
+    assert run["agreement"] > 0.98
+    probed = run["probes"]
     for place in ("verb next", "after the subject", "after an adverb"):
         for state in ("h", "C"):
             assert probed[("number", place, state)].accuracy > 0.95
     assert probed[("number", "verb next", "h")].chance == 0.5
-    assert abs(probed[("shuffled number", "verb next", "h")].accuracy - 0.5) < 0.1
-    assert all(r.n_train + r.n_test == 600 for r in probed.values())
+    assert abs(probed[("shuffled number", "verb next", "h")].accuracy - 0.5) < 0.15
+    assert all(r.n_train + r.n_test == ch05_language.PROBE_ROWS for r in probed.values())
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", SEEDS)
-def test_h_exposes_the_gender_too_about_as_well_as_C_holds_it(seed):
-    probed = language_run(seed)["probes"]
-    h = probed[("gender", "verb next, singular", "h")].accuracy
-    C = probed[("gender", "verb next, singular", "C")].accuracy
-    assert h > 0.7 and abs(h - C) < 0.1
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("seed", SEEDS)
-def test_the_strongest_number_units_output_gate_is_open_nearly_everywhere(seed):
-    found = language_run(seed)["units"]
+def test_exercise_4_h_exposes_the_gender_too_and_the_number_units_gate_is_open_nearly_everywhere(seed):
+    # over seeds 0-9: gender from h 0.77-1.00 (mean 0.96, sd 0.07); the strongest number unit's
+    # o_t 0.95-1.00 before a verb (sd 0.016), 0.86-1.00 elsewhere (mean 0.97, sd 0.045)
+    run = language_run(seed)
+    assert run["probes"][("gender", "verb next, singular", "h")].accuracy > 0.6
+    found = run["units"]
     top = found.units[0]
-    assert found.o_verb[top] > 0.9 and found.o_other[top] > 0.8
+    assert found.o_verb[top] > 0.9 and found.o_other[top] > 0.7

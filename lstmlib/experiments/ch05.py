@@ -1,35 +1,45 @@
 """Chapter 5, step 3, decide what to output: the output gate on the delayed-recall task.
 
-Used by ``book/05_output_gate.ipynb`` and re-checked over five more seeds by
-``tests/test_claims_ch05.py`` (Hochreiter & Schmidhuber 1997; Colah 2015; Greff et al. 2017).
-The chapter's language model and its probes are in :mod:`lstmlib.experiments.ch05_language`.
+Used by ``book/05_output_gate.ipynb``, whose checks state what every run shares
+(``benchmarks/robustness.py`` runs the chapter over seeds and numeric environments);
+``tests/test_experiments_ch05.py`` tests these functions and the exercises' solutions
+(Hochreiter & Schmidhuber 1997; Colah 2015; Greff et al. 2017). The language model of
+exercise 4 and its probes are in :mod:`lstmlib.experiments.ch05_language`.
 
     worked_example                 the two-unit, three-step example of the text, by lstm_step
     recall_model, train_recall     an LSTM on the delayed-recall task (lstmlib.recall)
+    recall_runs, train_runs        several runs from each start, b_o = 0 and b_o = −3, trained
+                                   side by side in one lstmlib.packed.Pack
     recall_batch, held_out_errors  probe and test sequences; mean squared errors by place
+    silent_errors                  the same errors of a network that never answers
     record, example                gates and h_t for heat maps; a sequence worth showing
-    route                          how the trained network keeps the value quiet and lets it out
-    leak                           the intervention: o_t held at 1 before the cue
+    route, route_table             how the trained network keeps the value quiet and lets it out
+    leak, leak_table, leak_figure  the intervention: o_t held at 1, 0 or its own mean before
+                                   the cue, and what comes out
 """
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
-from .. import recall
+from .. import plots, recall, style
 from ..cells import concat, lstm_step
 from ..interventions import Clamp
 from ..models import EveryStep
+from ..packed import Pack
 from ..seed import seed_everything
 from ..train import train
 from .common import PROBE, TEST, TRAIN, data_stream
 
 # The delayed-recall task and its network. output_bias: where the output gates start
-# (None: lstmlib's default b_o = 0, o_t ≈ 0.5; SHUT = −3: o_t ≈ 0.05, shut).
+# (None: lstmlib's default b_o = 0, o_t ≈ 0.5, half open; SHUT = −3: o_t ≈ 0.05, shut).
 RECALL = dict(T=30, hidden_size=16, batch=64, lr=1e-2, clip=1.0, steps=600)
 SHUT = -3.0
+RUNS = 4                  # runs from each start that the chapter trains side by side
+STARTS = ("half-open", "shut")
 ANSWER_UNITS = 3          # the units with the largest share in the answer at the cue
 
 
@@ -86,6 +96,57 @@ def train_recall(model: EveryStep, seed: int, steps: int = RECALL["steps"], T: i
                  loss=recall.loss, lr=lr, clip=clip)
 
 
+# ---------------------------------------------------------------------------------------------
+# Several runs from each start, side by side
+# ---------------------------------------------------------------------------------------------
+def recall_runs(seed: int, runs: int = RUNS) -> dict:
+    """``runs`` untrained networks from each start: ``{"half-open": [...], "shut": [...]}``.
+
+    Run j of the two starts has the same random weights except the output gates' bias b_o
+    (0, or ``SHUT``); run 0 of the half-open start is ``recall_model(seed)``.
+    """
+    if isinstance(runs, bool) or not isinstance(runs, int) or runs < 1:
+        raise ValueError(f"expected runs to be a positive int, got {runs!r}")
+    seed_everything(seed)
+    half_open = [EveryStep("LSTM", len(recall.FEATURES), RECALL["hidden_size"], 1)
+                 for _ in range(runs)]
+    shut = [copy.deepcopy(m) for m in half_open]
+    with torch.no_grad():
+        for m in shut:
+            m.rnn.gate("o")[1].fill_(SHUT)
+    return dict(zip(STARTS, (half_open, shut)))
+
+
+class _AdamClipEach(torch.optim.Adam):
+    """Adam on a :class:`lstmlib.packed.Pack` that first clips each model's gradient on its
+    own (:meth:`Pack.clip_each`), so that every model trains as it would alone."""
+
+    def __init__(self, pack: Pack, lr: float, clip: float):
+        super().__init__(pack.parameters(), lr=lr)
+        self.pack, self.clip = pack, clip
+
+    def step(self, closure=None):
+        self.pack.clip_each(self.clip)
+        return super().step(closure)
+
+
+def train_runs(runs: dict, seed: int, steps: int = RECALL["steps"], T: int = RECALL["T"],
+               batch: int = RECALL["batch"], lr: float = RECALL["lr"], clip: float = RECALL["clip"]):
+    """Train every network of ``runs`` (:func:`recall_runs`) on delayed recall, all at once.
+
+    They train side by side in one :class:`lstmlib.packed.Pack` on the same mini-batches, each
+    exactly as :func:`train_recall` trains one network alone (the pack's loss is the sum of
+    theirs, and each one's gradient is clipped to ``clip`` on its own). Returns the History.
+    """
+    if not isinstance(runs, dict) or not runs:
+        raise TypeError(f"expected runs as {{start: [networks]}}, got {type(runs).__name__}")
+    pack = Pack([m for networks in runs.values() for m in networks])
+    history = train(pack, recall.batches(T, batch, data_stream(seed, TRAIN)), steps=steps,
+                    loss=pack.loss(recall.loss), optimizer=_AdamClipEach(pack, lr, clip), clip=None)
+    pack.unpack()
+    return history
+
+
 def recall_batch(seed: int, n: int = 500, stream: int = PROBE, T: int = RECALL["T"]) -> recall.Recall:
     """Fresh delayed-recall sequences to look inside the network with (PROBE) or test it (TEST)."""
     return recall.delayed_recall(T, n, generator=data_stream(seed, stream))
@@ -96,6 +157,14 @@ def held_out_errors(model: EveryStep, seed: int, n: int = 1000) -> dict:
     batch = recall_batch(seed, n, stream=TEST)
     with torch.no_grad():
         return recall.errors(model(batch.x), batch)
+
+
+def silent_errors(seed: int, n: int = 1000) -> dict:
+    """The mean squared errors of a network that never answers (ŷ_t = 0 at every step) on the
+    ``n`` sequences :func:`held_out_errors` tests with: at the cue, E[v²] = 1/3 on average
+    (``recall.SILENT_BASELINE``), the baseline to beat."""
+    batch = recall_batch(seed, n, stream=TEST)
+    return recall.errors(torch.zeros_like(batch.y), batch)
 
 
 def record(model: EveryStep, x: torch.Tensor) -> dict:
@@ -134,10 +203,10 @@ class Route:
     """How a trained network answers the delayed-recall task (:func:`route`).
 
     units: the answer units, largest share first; share: (H,) each unit's share of the
-    answer at the cue (the slope of w_k · h_k on v; they add up to about 1); hold: the
-    smallest |corr(C_t, v)| over the answer units at t = t_v + d for d = 0 … 9 (each sequence
-    from its own store step; every wait is at least 10 steps), then at t = t_c − 1; o_wait,
-    o_cue: (H,) the mean o_t while holding (t_v ≤ t < t_c) and at the cue; gross, net: while
+    answer at the cue (the slope of w_k · h_k on v; they add up to about 1); hold: (11, k)
+    |corr(C_t, v)| of each answer unit at t = t_v + d for d = 0 … 9 (each sequence from its
+    own store step; every wait is at least 10 steps), then at t = t_c − 1; o_wait, o_cue:
+    (H,) the mean o_t while holding (t_v ≤ t < t_c) and at the cue; gross, net: while
     holding, the sum over units of |share of v in w_k · h_k| and |share of v in the output
     itself| (near 0 when the output is quiet); o_part, C_part: how much of the answer's jump
     at the cue comes from o_t changing and how much from C_t changing (they add up to the
@@ -153,10 +222,16 @@ class Route:
     o_part: float
     C_part: float
 
-    def holds_after(self, settle: int = SETTLE) -> float:
-        """The smallest |corr(C_t, v)| of any answer unit from ``settle`` steps after the store
-        to the step before the cue."""
-        return float(self.hold[settle:].min())
+    def holds_after(self, settle: int = SETTLE, units: int = ANSWER_UNITS) -> float:
+        """The smallest |corr(C_t, v)| of the first ``units`` answer units from ``settle`` steps
+        after the store to the step before the cue."""
+        return float(self.hold[settle:, :units].min())
+
+    def best_hold(self, settle: int = SETTLE) -> float:
+        """How well the answer unit that holds the value best holds it: the largest, over the
+        answer units, of the smallest |corr(C_t, v)| from ``settle`` steps after the store to
+        the step before the cue."""
+        return float(self.hold[settle:].min(0).max())
 
 
 def route(model: EveryStep, batch: recall.Recall, k: int = ANSWER_UNITS) -> Route:
@@ -178,7 +253,7 @@ def route(model: EveryStep, batch: recall.Recall, k: int = ANSWER_UNITS) -> Rout
     if int((batch.cue_at - batch.store_at).min()) < 10:
         raise ValueError("route expects every wait to last at least 10 steps (recall.STORE, CUE)")
     steps = [batch.store_at + d for d in range(10)] + [batch.cue_at - 1]
-    hold = np.array([_corr(C[t, cols], v).abs().min().item() for t in steps])
+    hold = torch.stack([_corr(C[t, cols], v).abs() for t in steps]).numpy()      # (11, k)
     o = gates["o"]
     waiting = (gates["h"] * w)[batch.holding]                             # (N, H): w_k h_k
     per_unit = _slope(waiting, v[None, :].expand(T, B)[batch.holding])
@@ -192,6 +267,24 @@ def route(model: EveryStep, batch: recall.Recall, k: int = ANSWER_UNITS) -> Rout
                  per_unit.sum().abs().item(), o_part, C_part)
 
 
+def route_table(routes: dict) -> str:
+    """:func:`route` for every run (``{start: [Route, ...]}``) as a table for the book's column:
+    the answer units' mean o_t while holding and at the cue, the shares of the answer's jump
+    at the cue from o_t and from C_t, and while holding, how much of v their terms carry
+    (summed size) and how much the output carries."""
+    lines = [f"{'start':10s}{'run':>4s}{'o_t holding':>13s}{'o_t at cue':>11s}"
+             f"{'jump: o_t':>11s}{'C_t':>6s}{'terms':>8s}{'output':>9s}"]
+    for start, per_run in routes.items():
+        for j, r in enumerate(per_run):
+            u = r.units
+            lines.append(f"{start:10s}{j:4d}{r.o_wait[u].mean():13.2f}{r.o_cue[u].mean():11.2f}"
+                         f"{r.o_part:11.2f}{r.C_part:6.2f}{r.gross:8.2f}{r.net:9.3f}")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# The intervention: hold the answer units' output gates before the cue
+# ---------------------------------------------------------------------------------------------
 @dataclass
 class Leak:
     """One run of :func:`leak`: ``before``, the MSE over the steps before the cue (target 0);
@@ -203,43 +296,88 @@ class Leak:
     at: float
 
 
-LEAK_RUNS = ("free", "units, t = t_c - 1", "units, t < t_c", "others, t < t_c")
+# the runs of leak(): unclamped; o_t = 1 at t = t_c − 1 only; o_t = 0, o_t = each unit's own
+# mean (over t < t_c) and o_t = 1, at every step before the cue
+LEAK_RUNS = ("free", "1 at t_c - 1", "0", "own mean", "1")
+HELD = {"free": "free", "1 at t_c - 1": "1, at t = t_c - 1 only",
+        "0": "0, at every t < t_c", "own mean": "its own mean, t < t_c",
+        "1": "1, at every t < t_c"}
 
 
-def leak_table(leaks: dict) -> str:
-    """:func:`leak`'s runs as a table that fits the book's column: the MSE before the cue, at
-    the step before it, and the correlation of that step's output with v (none when free)."""
-    lines = [f"{'o_t held at 1':20s} {'MSE before cue':>15s} {'at t_c - 1':>11s} {'corr with v':>12s}"]
-    for name, r in leaks.items():
-        corr = "—" if name == "free" else f"{r.corr:+.2f}"
-        lines.append(f"{name:20s} {r.before:15.4f} {r.last:11.4f} {corr:>12s}")
-    return "\n".join(lines)
+def leak(model: EveryStep, batch: recall.Recall, units: list) -> dict:
+    """The intervention: hold the output gate o_t of ``units`` at a chosen value before the
+    cue, rerun the trained network on the same sequences, and measure what comes out early.
 
-
-def leak(model: EveryStep, batch: recall.Recall, units: list, others: list | None = None) -> dict:
-    """The intervention: hold o_t = 1 for ``units`` before the cue, rerun the trained network
-    on the same sequences, and measure what comes out too early.
-
-    Returns ``{run: Leak}`` for the runs ``LEAK_RUNS``: unclamped; o_t = 1 for ``units`` at
-    the step before the cue only (each sequence its own step); the same at every step before
-    the cue; and, as a control, o_t = 1 at every step before the cue for as many ``others``
-    (default: the units with the smallest share in the answer, by :func:`route`).
+    Returns ``{run: Leak}`` for the runs ``LEAK_RUNS``: unclamped; o_t = 1 at the step before
+    the cue only (each sequence its own step); and at every step before the cue o_t = 0,
+    o_t = each unit's own mean o_t over those steps (the gate keeps its level but no longer
+    moves) and o_t = 1. Chapter 5, h_t = o_t ⊙ tanh(C_t) with o_t fixed
+    (:class:`lstmlib.interventions.Clamp`).
     """
     units = list(units)
-    if others is None:
-        share = route(model, batch, k=len(units)).share
-        others = [u for u in np.argsort(np.abs(share)).tolist() if u not in units][:len(units)]
-    last = batch.steps == (batch.cue_at[None, :] - 1)                       # (T, B)
+    before = batch.before_cue                                                # (T, B)
+    mean = record(model, batch.x)["o"][before].mean(0)                       # (H,)
+    last = batch.steps == (batch.cue_at[None, :] - 1)                        # (T, B)
     clamps = {"free": None,
-              "units, t = t_c - 1": Clamp("o", 1.0, units=units, steps=last),
-              "units, t < t_c": Clamp("o", 1.0, units=units, steps=batch.before_cue),
-              "others, t < t_c": Clamp("o", 1.0, units=list(others), steps=batch.before_cue)}
+              "1 at t_c - 1": Clamp("o", 1.0, units=units, steps=last),
+              "0": Clamp("o", 0.0, units=units, steps=before),
+              "own mean": [Clamp("o", float(mean[u]), units=[u], steps=before) for u in units],
+              "1": Clamp("o", 1.0, units=units, steps=before)}
     out = {}
+    cols = torch.arange(len(batch.value))
     for name, clamp in clamps.items():
         with torch.no_grad():
             y_hat = model(batch.x, clamp=clamp)                              # (T, B, 1)
         e = recall.errors(y_hat, batch)
-        y_last = y_hat[batch.cue_at - 1, torch.arange(len(batch.value)), 0]  # (B,) at t_c − 1
+        y_last = y_hat[batch.cue_at - 1, cols, 0]                            # (B,) at t_c − 1
         out[name] = Leak(before=e["before"], last=(y_last ** 2).mean().item(),
                          corr=_corr(y_last[:, None], batch.value).item(), at=e["at"])
     return out
+
+
+def leak_table(leaks: dict) -> str:
+    """:func:`leak`'s runs for each start side by side (``{start: {run: Leak}}``): the MSE
+    before the cue and the correlation of the output at t_c − 1 with v (none when free)."""
+    starts = list(leaks)
+    lines = [f"{'answer units o_t held at':24s}" + "".join(f"{s + ' start':>22s}" for s in starts),
+             f"{'':24s}" + f"{'MSE t < t_c':>14s}{'corr':>8s}" * len(starts)]
+    for run in LEAK_RUNS:
+        line = f"{HELD[run]:24s}"
+        for s in starts:
+            r = leaks[s][run]
+            corr = "—" if run == "free" else f"{r.corr:+.2f}"
+            line += f"{r.before:14.1e}{corr:>8s}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def leak_figure(leaks: dict):
+    """The headline figure: for each start (``{start: [{run: Leak}, ...]}``, one dict per run),
+    the MSE before the cue when the answer units' o_t is free or held at 0, at its own mean or
+    at 1 at every step before the cue; one dot per run, the page's run (the first) filled."""
+    runs = ("free", "0", "own mean", "1")
+    fig, axes = plots.figure(ncols=len(leaks), height=3.7)
+    axes = np.atleast_1d(axes)
+    for ax, (start, per_run) in zip(axes, leaks.items()):
+        for j, r in enumerate(per_run):
+            y = [r[name].before for name in runs]
+            x = np.arange(len(runs)) + 0.08 * (j - (len(per_run) - 1) / 2)
+            ax.scatter(x, y, s=36 if j == 0 else 22, zorder=3 if j == 0 else 2,
+                       color=style.GATE["o"] if j == 0 else "white",
+                       edgecolor=style.GATE["o"], linewidth=1.2,
+                       label="the run on this page" if j == 0 else
+                       ("the other runs" if j == 1 else None))
+        ax.axhline(recall.SILENT_BASELINE, color=style.GREY, linestyle="--", linewidth=1.2,
+                   label="never answers (1/3)")
+        ax.set_yscale("log")
+        ax.set_xticks(range(len(runs)), ["free", "0", "own\nmean", "1"])
+        ax.set_title(f"{start} start, $b_o = {0 if start == 'half-open' else int(SHUT)}$")
+        ax.set_xlabel("the answer units' $o_t$ held at, $t < t_c$")
+    values = [r[name].before for per_run in leaks.values() for r in per_run for name in runs]
+    low, high = min(values + [recall.SILENT_BASELINE]), max(values + [recall.SILENT_BASELINE])
+    for ax in axes:                                     # one scale for both panels
+        ax.set_ylim(low / 2, high * 3)
+    axes[0].set_ylabel("MSE before the cue")
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=3)
+    return fig
+

@@ -1,8 +1,9 @@
 """Chapter 5, step 3, decide what to output: what the hidden state of a language model exposes.
 
-The second half of ``book/05_output_gate.ipynb`` (the first is :mod:`lstmlib.experiments.ch05`),
-re-checked over five more seeds by ``tests/test_claims_ch05.py`` (Colah 2015; Alain & Bengio
-2016; Hewitt & Liang 2019; Linzen et al. 2016; Lakretz et al. 2019):
+Exercise 4 of ``book/05_output_gate.ipynb`` (the chapter itself is
+:mod:`lstmlib.experiments.ch05`); ``tests/test_experiments_ch05.py`` checks what its solution
+says over three seeds (Colah 2015; Alain & Bengio 2016; Hewitt & Liang 2019; Linzen et al.
+2016; Lakretz et al. 2019):
 
     language_model, train_language a small LSTM language model of lstmlib.language
     stories, agreement             fresh stories; how often the verb's number is right
