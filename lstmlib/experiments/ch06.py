@@ -1,17 +1,20 @@
 """Chapter 6, peephole connections: what a gate can see of its cell, and a timing task with and without.
 
-Used by ``book/06_peepholes.ipynb`` and re-checked over five more sweeps by
-``tests/test_claims_ch06.py`` (Gers & Schmidhuber 2000, "Recurrent nets that time and count";
-Gers, Schraudolph & Schmidhuber 2002; Greff et al. 2017):
+Used by ``book/06_peepholes.ipynb`` (its figures: :mod:`lstmlib.experiments.ch06_plots`; its
+larger sweep: :mod:`lstmlib.experiments.ch06_runs`) and tested by
+``tests/test_experiments_ch06.py`` (Gers & Schmidhuber 2000, "Recurrent nets that time and
+count"; Gers, Schraudolph & Schmidhuber 2002; Greff et al. 2017):
 
     seeds, sweep, variant_models, train_variants, Sweep, every_start, on_time, gate_sight,
-    trace, output_gate_range, strip_plot, sight_plot, trace_plot
+    trace, output_gate_range, forget_feedback, rate
 
 The task is the paper's periodic function generation (:func:`lstmlib.timing.periodic`): after
-a start spike, a square wave of period 10, from no further input. Each sweep trains the five
-variants of :data:`VARIANTS` (no peepholes, each single peephole, all three) from several
-seeds, all side by side in one :class:`lstmlib.packed.Pack`, which trains each network exactly
-as if it were alone: 25 networks of 8 units (:data:`EIGHT`), 100 single cells (:data:`ONE_CELL`).
+a start spike, a square wave of period 10, from no further input. Each sweep trains the
+variants of :data:`VARIANTS` (no peepholes, each single peephole, all three; for single cells
+:data:`ONE_CELL_VARIANTS` adds p_o with p_i and p_o with p_f) from several seeds, all side by
+side in one :class:`lstmlib.packed.Pack`, which trains each network exactly as if it were
+alone: 25 networks of 8 units (:data:`EIGHT`), 140 single cells (:data:`ONE_CELL`), 50
+networks of 2 units (:data:`TWO`, exercise 4).
 """
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from .. import plots, style, timing
+from .. import style, timing, validate
 from ..cells import lstm_cell
 from ..models import EveryStep
 from ..packed import Pack
@@ -29,22 +32,28 @@ from ..train import History, train
 
 # The five variants every sweep compares: which gates have a peephole.
 VARIANTS = {"none": (), "p_f": ("f",), "p_i": ("i",), "p_o": ("o",), "all": ("f", "i", "o")}
+# The single cells add the two pairs with p_o, which tell which of p_f and p_i breaks its clock.
+ONE_CELL_VARIANTS = {"none": (), "p_f": ("f",), "p_i": ("i",), "p_o": ("o",),
+                     "p_o+p_i": ("i", "o"), "p_o+p_f": ("f", "o"), "all": ("f", "i", "o")}
 LABELS = {"none": "no peepholes", "p_f": "$p_f$ only", "p_i": "$p_i$ only", "p_o": "$p_o$ only",
-          "all": "all three"}
-NAMES = {"none": "no peepholes", "p_f": "p_f only", "p_i": "p_i only", "p_o": "p_o only", "all": "all three"}
+          "p_o+p_i": "$p_o$ and $p_i$", "p_o+p_f": "$p_o$ and $p_f$", "all": "all three"}
+NAMES = {"none": "no peepholes", "p_f": "p_f only", "p_i": "p_i only", "p_o": "p_o only",
+         "p_o+p_i": "p_o and p_i", "p_o+p_f": "p_o and p_f", "all": "all three"}
 COLOURS = {"none": style.BLACK, "p_f": style.GATE["f"], "p_i": style.GATE["i"], "p_o": style.GATE["o"],
-           "all": style.GATE["c"]}
+           "p_o+p_i": style.SKY_BLUE, "p_o+p_f": style.GREEN, "all": style.GATE["c"]}
 
 # The task: a square wave of period 10 after a start spike on one of the first ten steps.
 WAVE = dict(shape="square", period=10, starts=10, T=30, test_T=200, tolerance=1.0)
-# Eight units per network, five seeds (the main sweep); a single cell, twenty seeds.
+# Eight units per network, five seeds (the main sweep); a single cell, twenty seeds; two
+# units, ten seeds (exercise 4).
 EIGHT = dict(hidden_size=8, steps=300, lr=3e-2, seeds=5)
 ONE_CELL = dict(hidden_size=1, steps=1500, lr=3e-2, seeds=20)
+TWO = dict(hidden_size=2, steps=1500, lr=3e-2, seeds=10)
 
 
 def seeds(seed: int, n: int) -> tuple[int, ...]:
-    """The n seeds of sweep number ``seed``: sweep 0 is the chapter's (seeds 0 … n − 1), sweeps
-    1-5 the tests' (n … 2n − 1, and so on), so no two sweeps share a seed."""
+    """The n seeds of sweep number ``seed``: with the page's SEED = 0, seeds 0 … n − 1; sweep 1
+    n … 2n − 1, and so on, so no two sweeps share a seed (the larger sweep uses 1, 2, ...)."""
     return tuple(range(n * seed, n * (seed + 1)))
 
 
@@ -58,20 +67,25 @@ def every_start(T: int) -> tuple[torch.Tensor, torch.Tensor]:
     return torch.cat([p[0] for p in pairs], dim=1), torch.cat([p[1] for p in pairs], dim=1)
 
 
-def variant_models(seed: int, hidden_size: int) -> dict:
-    """The five variants for one seed, ``{name: EveryStep}``, reading one input, one output.
+def variant_models(seed: int, hidden_size: int, variants: dict = VARIANTS) -> dict:
+    """The variants for one seed, ``{name: EveryStep}``, reading one input, one output.
 
-    They start from the same W, b and readout (drawn from ``seed``), so that they differ only in
-    their peepholes; a peephole's weights start as lstmlib draws them, U(−1/√H, 1/√H).
+    ``variants``: ``{name: peepholes}``, :data:`VARIANTS` or :data:`ONE_CELL_VARIANTS`. All
+    start from the same W, b, readout and peephole weights (drawn from ``seed``; a peephole
+    starts as lstmlib draws it, U(−1/√H, 1/√H)), each variant with the peepholes it has, so
+    that they differ only in which peepholes they have: the cell with all three is the cell
+    with ``p_o`` alone plus ``p_f`` and ``p_i``.
     """
     seed_everything(seed)
-    models = {name: EveryStep("LSTM", 1, hidden_size, 1, peepholes=p) for name, p in VARIANTS.items()}
-    first = models["none"]
+    full = EveryStep("LSTM", 1, hidden_size, 1, peepholes=("f", "i", "o"))
+    models = {name: EveryStep("LSTM", 1, hidden_size, 1, peepholes=p) for name, p in variants.items()}
     with torch.no_grad():
         for m in models.values():
-            m.rnn.W.copy_(first.rnn.W)
-            m.rnn.b.copy_(first.rnn.b)
-            m.readout.load_state_dict(first.readout.state_dict())
+            m.rnn.W.copy_(full.rnn.W)
+            m.rnn.b.copy_(full.rnn.b)
+            for g in m.rnn.peepholes:
+                getattr(m.rnn, f"p_{g}").copy_(getattr(full.rnn, f"p_{g}"))
+            m.readout.load_state_dict(full.readout.state_dict())
     return models
 
 
@@ -105,27 +119,30 @@ class Sweep:
         return {name: int((s >= threshold).sum()) for name, s in self.scores(T).items()}
 
 
-def sweep(seed: int, settings: dict) -> "Sweep":
-    """Sweep number ``seed`` with ``settings`` (:data:`EIGHT` or :data:`ONE_CELL`): the five
-    variants from each of its seeds, trained by :func:`train_variants`."""
+def sweep(seed: int, settings: dict, variants: dict = VARIANTS) -> "Sweep":
+    """Sweep number ``seed`` with ``settings`` (:data:`EIGHT`, :data:`ONE_CELL` or :data:`TWO`):
+    the ``variants`` from each of its seeds, trained by :func:`train_variants`."""
     return train_variants(seeds(seed, settings["seeds"]), settings["hidden_size"], settings["steps"],
-                          settings["lr"])
+                          settings["lr"], variants=variants)
 
 
-def train_variants(seed_list, hidden_size: int, steps: int, lr: float, T: int = WAVE["T"]) -> Sweep:
-    """Train the five variants from every seed on the whole task (every start, each step).
+def train_variants(seed_list, hidden_size: int, steps: int, lr: float, T: int = WAVE["T"],
+                   variants: dict = VARIANTS) -> Sweep:
+    """Train the variants from every seed on the whole task (every start, each step).
 
-    All len(seed_list) × 5 networks train side by side in one :class:`lstmlib.packed.Pack`
-    (Adam, no clipping: the pack trains each network exactly as if it were alone), with the
-    mean squared error on the wave at every step.
+    All len(seed_list) × len(variants) networks train side by side in one
+    :class:`lstmlib.packed.Pack` (Adam, no clipping: the pack trains each network exactly as
+    if it were alone), with the mean squared error on the wave at every step.
     """
-    per_seed = [variant_models(s, hidden_size) for s in seed_list]
+    if not isinstance(variants, dict) or not variants:
+        raise TypeError(f"expected variants as a non-empty dict {{name: peepholes}}, got {variants!r}")
+    per_seed = [variant_models(s, hidden_size, variants) for s in seed_list]
     flat = [m for models in per_seed for m in models.values()]
     pack = Pack(flat)
     data = every_start(T)
     history = train(pack, lambda: data, steps=steps, loss=pack.loss("mse"), lr=lr, clip=None)
     pack.unpack()
-    models = {name: [models[name] for models in per_seed] for name in VARIANTS}
+    models = {name: [models[name] for models in per_seed] for name in variants}
     return Sweep(tuple(seed_list), hidden_size, models, history)
 
 
@@ -175,80 +192,39 @@ def output_gate_range(model, T: int = 200, last: int = 50) -> tuple[float, float
     return float(o.min()), float(o.max())
 
 
-# ---------------------------------------------------------------------------------------------
-def strip_plot(panels: dict, ylabel: str = "share of the 10 starts on time", height: float = 3.6):
-    """Every run as a dot, one column per variant, one panel per condition.
+def forget_feedback(model, T: int = WAVE["test_T"], last: int = 50) -> tuple[float, float]:
+    """What the forget gate does late in a long sequence, from every start: the mean of f_t and
+    of its peephole term p_f ⊙ C_{t-1} (the equation of f_t in chapter 6) over the ``last``
+    steps of T, every start and every unit: ``(mean f_t, mean p_f ⊙ C_{t-1})``.
 
-    ``panels``: ``{title: {variant: one value per seed}}``. The dots of a column are spread
-    evenly sideways, so that runs with the same value stay visible; a short bar marks each
-    column's median, and the count above it says how many runs were on time from at least 9 of
-    the 10 starts. Colours: the gate that has the peephole; none: black; all three: orange, the
-    colour of the cell state the peepholes read.
+    A negative peephole term is negative feedback: the forget gate shuts as the cell fills. For
+    a model without ``p_f`` the term is 0.
     """
-    fig, axes = plots.figure(len(panels), height)
-    axes = np.atleast_1d(axes)
-    for ax, (title, scores) in zip(axes, panels.items()):
-        for k, (name, values) in enumerate(scores.items()):
-            values = np.asarray(values, dtype=float)
-            spread = np.linspace(-0.3, 0.3, len(values)) if len(values) > 1 else np.zeros(1)
-            ax.scatter(k + spread, values, s=22, color=COLOURS[name], edgecolor="white", linewidth=0.5, zorder=3)
-            ax.plot([k - 0.36, k + 0.36], [np.median(values)] * 2, color=COLOURS[name], linewidth=2.4, zorder=2,
-                    alpha=0.6)
-            ax.text(k, 1.1, f"{int((values >= 0.9).sum())}/{len(values)}", ha="center", fontsize=8.5,
-                    color=style.INK)
-        ax.set_xticks(range(len(scores)), [LABELS[n] for n in scores], rotation=30, ha="right")
-        ax.set_xlim(-0.6, len(scores) - 0.4)
-        ax.set_ylim(-0.06, 1.18)
-        ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
-        ax.set_title(title, fontsize=10)
-        ax.grid(axis="x", visible=False)
-    axes[0].set_ylabel(ylabel)
-    return fig
+    validate.positive_int("T", T)
+    validate.positive_int("last", last)
+    if last >= T:
+        raise ValueError(f"expected last < T, got last={last}, T={T}")
+    x, _ = every_start(T)
+    with torch.no_grad():
+        _, _, gates = model.rnn(x, return_gates=True)                    # each (T, starts, H)
+    f_t, C_prev = gates["f"][-last:], gates["c"][-last - 1:-1]           # f_t and C_{t-1}
+    p_f = model.rnn.p_f.detach() if "f" in model.rnn.peepholes else torch.zeros(())
+    return float(f_t.mean()), float((p_f * C_prev).mean())
 
 
-def sight_plot(o_prev, sight: dict, height: float = 3.2):
-    """:func:`gate_sight` against o_{t-1}: how much of the cell the forget gate sees, with and
-    without its peephole."""
-    fig, ax = plots.figure(1, height)
-    o_prev = np.asarray(o_prev, dtype=float)
-    ax.plot(o_prev, sight["plain"], color=style.MODEL["LSTM"], marker="o", markersize=4,
-            label="no peephole: through $h_{t-1}$ only")
-    ax.plot(o_prev, sight["peephole"], color=style.MODEL["PeepholeLSTM"], marker="s", markersize=4,
-            label="with the peephole $p_f$")
-    ax.set_xlabel("previous output gate $o_{t-1}$ (the same for every unit)")
-    ax.set_ylabel("$\\Vert \\partial f_t / \\partial C_{t-1} \\Vert$ (Frobenius norm)")
-    ax.set_xlim(-0.02, 1.02)
-    ax.set_ylim(bottom=0)
-    ax.legend()
-    return fig
+def rate(learnt: int, runs: int, level: float = 0.95) -> tuple[float, float, float]:
+    """The share of runs that learnt the task and its exact (Clopper–Pearson) interval:
+    ``(learnt / runs, low, high)``, the interval at ``level`` (0.95: 95 %)."""
+    from scipy import stats
 
-
-def trace_plot(traces: dict, height: float = 4.6):
-    """Output, cell state and output gate over one sequence, one column per model.
-
-    ``traces``: ``{title: trace(model)}``. Top row: target (grey) and output; middle: C_t;
-    bottom: o_t. A dotted line marks the start spike.
-    """
-    fig, axes = plots.figure(len(traces), height)
-    fig.clear()
-    grid = fig.subplots(3, len(traces), sharex=True, squeeze=False)
-    for col, (title, tr) in enumerate(traces.items()):
-        t = np.arange(len(tr["y"]))
-        top, mid, low = grid[:, col]
-        top.step(t, tr["y"], where="mid", color=style.GREY, linestyle="--", label="target")
-        top.plot(t, tr["y_hat"], color=style.INK, label="output")
-        top.set_title(title, fontsize=10)
-        mid.plot(t, tr["c"], color=style.GATE["c"], label="$C_t$")
-        low.plot(t, tr["o"], color=style.GATE["o"], label="$o_t$")
-        low.set_ylim(-0.05, 1.05)
-        low.set_xlabel("time step t")
-        start = int(np.argmax(tr["x"]))
-        for ax in (top, mid, low):
-            ax.axvline(start, color=style.GREY, linewidth=0.8, linestyle=":")
-        if col == 0:
-            top.set_ylabel("output")
-            mid.set_ylabel("cell state $C_t$")
-            low.set_ylabel("output gate $o_t$")
-            top.legend(loc="lower right", fontsize=8)
-    return fig
-
+    for name, v in (("learnt", learnt), ("runs", runs)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+            raise TypeError(f"expected {name} to be an int, got {type(v).__name__} {v!r}")
+    if not 0 <= learnt <= runs or runs < 1:
+        raise ValueError(f"expected 0 <= learnt <= runs and runs >= 1, got learnt={learnt}, runs={runs}")
+    if not 0 < level < 1:
+        raise ValueError(f"expected level between 0 and 1, got {level!r}")
+    tail = (1 - level) / 2
+    low = float(stats.beta.ppf(tail, learnt, runs - learnt + 1)) if learnt > 0 else 0.0
+    high = float(stats.beta.ppf(1 - tail, learnt + 1, runs - learnt)) if learnt < runs else 1.0
+    return learnt / runs, low, high
