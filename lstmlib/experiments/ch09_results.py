@@ -21,13 +21,15 @@ from torch import nn
 
 from .. import plots, streams, style
 from ..train import smooth
-from .ch09 import HIDDEN_SIZES, LATCH, LONGER, SETTINGS, TASKS, TRAINING, VARIANTS, one_run
+from .ch09 import HIDDEN_SIZES, LATCH, LONGER, SETTINGS, TASKS, TRAINING, VARIANTS, build, one_run
 from .common import TEST, data_stream
 
 # The live notebook's reduced sweep: the vanilla LSTM, the LSTM without a forget gate and the
 # coupled gates, the two variants that differ most from it in both directions; the others come
 # from the full sweep.
 LIVE = ("LSTM", "NFG", "CIFG")
+# Choosing a learning rate: on the full sweep's seeds 0-4, reported on seeds 5-9 (best_lr).
+CHOOSE_SEEDS, REPORT_SEEDS = range(5), range(5, 10)
 
 TASK_TITLES = {"adding": "adding problem, T = 30", "latch": "latch stream (continual)",
                "words": "word text (characters)"}
@@ -51,6 +53,42 @@ def reduced_sweep(seeds, variants=LIVE, tasks_=TASKS, lr=TRAINING["lr"]) -> list
                            hidden_size=TRAINING["hidden_size"], steps=SETTINGS[task]["steps"])
                 rows.append({**run, **one_run(**run)})
     return rows
+
+
+# An equal-parameter comparison on the adding problem: hidden sizes that give the CIFG and
+# the GRU within 6 % of the vanilla LSTM's 1,216 recurrent parameters at 16 units.
+EQUAL_PARAMETERS = {"CIFG": 19, "GRU": 18}
+
+
+def parameters(task, variant, hidden_size=TRAINING["hidden_size"]) -> int:
+    """The number of parameters of ``variant``'s recurrent layer for ``task`` (chapter 9's sizes)."""
+    return sum(p.numel() for p in build(task, variant, 0, hidden_size).rnn.parameters())
+
+
+def equal_parameter_sweep(seeds, sizes=None, task="adding") -> list[dict]:
+    """Every variant of ``sizes`` (default :data:`EQUAL_PARAMETERS`: variant -> hidden size)
+    × seed on ``task`` at the base learning rate and budget: rows as in :func:`reduced_sweep`."""
+    sizes = EQUAL_PARAMETERS if sizes is None else sizes
+    rows = []
+    for variant, H in sizes.items():
+        for seed in seeds:
+            run = dict(task=task, variant=variant, seed=int(seed), lr=TRAINING["lr"],
+                       hidden_size=H, steps=SETTINGS[task]["steps"])
+            rows.append({**run, **one_run(**run)})
+    return rows
+
+
+def latch_targets(v: torch.Tensor, m: torch.Tensor) -> torch.Tensor:
+    """The latch's targets written out: at each step the value ``v`` at the most recent step
+    whose marker ``m`` is 1, and 0 before the first marker. ``v``, ``m``: (T,); returns (T,)."""
+    if v.shape != m.shape or v.dim() != 1:
+        raise ValueError(f"expected v and m of the same shape (T,), got {tuple(v.shape)} and {tuple(m.shape)}")
+    out, held = torch.zeros_like(v), 0.0
+    for t in range(len(v)):
+        if m[t] == 1:
+            held = v[t]
+        out[t] = held
+    return out
 
 
 def rows_where(rows, **conditions) -> list[dict]:
@@ -119,16 +157,23 @@ def table(rows, variants=None, tasks_=TASKS, **conditions) -> str:
     return "\n".join(lines)
 
 
-def best_lr(rows, task, variant) -> tuple[float, Summary]:
-    """The learning rate at which ``variant``'s mean error on ``task`` is lowest (hidden size
-    16, the base budget), and its summary there."""
+def best_lr(rows, task, variant, choose=CHOOSE_SEEDS, report=REPORT_SEEDS) -> tuple[float, Summary]:
+    """The learning rate at which ``variant``'s mean error on ``task`` is lowest over the seeds
+    ``choose`` (hidden size 16, the base budget), and the summary there over the seeds
+    ``report``: other runs, with their own training data and test streams, so the figure
+    reported is not the one the choice was made on (a validation set, in runs). ``report=None``
+    reports on the ``choose`` seeds themselves (selection bias included)."""
     chosen = [r for r in rows_where(rows, task=task, variant=variant, hidden_size=TRAINING["hidden_size"])
               if r["steps"] == SETTINGS[task]["steps"]]
-    by_lr = {lr: summary(chosen, lr=lr) for lr in sorted({r["lr"] for r in chosen})}
-    if not by_lr:
+    if not chosen:
         raise ValueError(f"no run of {variant} on {task} at hidden size {TRAINING['hidden_size']}")
+    choose, report = set(choose), set(choose if report is None else report)
+    if choose & report and report != choose:
+        raise ValueError(f"expected separate seeds to choose and to report on, got both {sorted(choose & report)}")
+    by_lr = {lr: summary([r for r in chosen if r["seed"] in choose], lr=lr)
+             for lr in sorted({r["lr"] for r in chosen})}
     lr = min(by_lr, key=lambda k: by_lr[k].mean)
-    return lr, by_lr[lr]
+    return lr, summary([r for r in chosen if r["seed"] in report], lr=lr)
 
 
 def latch_failures(rows, variant, threshold=0.5, lowest_lr=1e-2) -> tuple[int, int]:
@@ -142,7 +187,8 @@ def latch_failures(rows, variant, threshold=0.5, lowest_lr=1e-2) -> tuple[int, i
 
 
 def best_lr_table(rows, variants=None, tasks_=TASKS) -> str:
-    """One line per variant: on each task, the mean error at its best learning rate, and that rate."""
+    """One line per variant: on each task, the mean error at its best learning rate (chosen on
+    ``CHOOSE_SEEDS``, reported on ``REPORT_SEEDS``: :func:`best_lr`), and that rate."""
     variants = variants or [v for v in VARIANTS if rows_where(rows, variant=v)]
     head = f"{'variant':8s}" + "".join(f"{t:>19s}" for t in tasks_)
     lines = [head, "-" * len(head)]
@@ -224,7 +270,8 @@ def _error_axis(ax, task):
 
 
 def strip_plot(rows, variants=None, tasks_=TASKS, height=None, title=None, **conditions):
-    """Every run as a dot, one row per variant and one panel per task; a bar marks the mean.
+    """Every run as a dot, one row per variant and one panel per task; a bar marks the median
+    (a mean of bimodal errors on a log axis would sit where no run is).
 
     The dashed line is the baseline of a constant answer (adding, latch) or, for word text,
     the best possible predictor. A diverged run is drawn as a cross at the panel's right edge.
@@ -245,8 +292,8 @@ def strip_plot(rows, variants=None, tasks_=TASKS, height=None, title=None, **con
             ok = np.isfinite(e)
             ax.scatter(e[ok], k + jitter[ok], s=16, color=COLOURS[v], edgecolor=style.INK,
                        linewidth=0.4, zorder=3)
-            if ok.any():
-                ax.plot([e[ok].mean()] * 2, [k - 0.35, k + 0.35], color=style.INK, linewidth=1.6, zorder=4)
+            if np.isfinite(np.median(e)):                  # a diverged run counts as inf
+                ax.plot([np.median(e)] * 2, [k - 0.35, k + 0.35], color=style.INK, linewidth=1.6, zorder=4)
             if not ok.all():
                 ax.scatter([ax.get_xlim()[1]] * int((~ok).sum()), k + jitter[~ok], marker="x",
                            color=COLOURS[v], zorder=3)
