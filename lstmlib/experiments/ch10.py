@@ -1,10 +1,14 @@
 """Chapter 10, LSTMs for time series: the notes' opening claim, tested against baselines.
 
-Used by ``book/10_time_series.ipynb`` and re-checked over five more seeds by
-``tests/test_claims_ch10.py`` (Zeng et al. 2023; Gers, Eck & Schmidhuber 2001;
-Hyndman & Athanasopoulos 2021):
+Used by ``book/10_time_series.ipynb``, whose check cells state the claims (the notebook is
+their one definition; ``benchmarks/robustness.py`` runs it over seeds and numeric
+environments); ``tests/test_experiments_ch10.py`` tests these functions, the exercise
+solutions and a re-run sample of the sweep (Zeng et al. 2023; Gers, Eck & Schmidhuber 2001;
+Hyndman & Athanasopoulos 2021; Hyndman & Koehler 2006 for MASE):
 
-    problem, budget, size, baselines, train, compare, Comparison, sweep_table, sweep_text
+    problem, budget, size, baselines, train, compare, Comparison, mase_scale,
+    co2_ratios, mackey_glass_ratios, show, sweep_table, sweep_text, sweep_ratios,
+    sweep_mase, sweep_mase_text
 
 The notebook trains every network live on two series (CO₂ and Mackey–Glass) with three
 seeds each; ``benchmarks/forecast_sweep.py`` ran the larger grid on all three series.
@@ -34,6 +38,7 @@ TRAINED = models.KINDS                         # DLinear, MLP, LSTM, GRU, Transf
 TRAINING = dict(steps=300, batch=64, check_every=25, seeds=3)
 LR = {"DLinear": 0.01, "MLP": 0.01, "LSTM": 0.03, "GRU": 0.03, "Transformer": 0.03}
 HORIZONS = ("one", "multi")                    # one step ahead; the mean over leads 1 … K
+METRICS = ("mse", "mae", "mase")
 
 
 def seeds(seed: int) -> tuple[int, ...]:
@@ -89,12 +94,14 @@ class Comparison:
         return [errors(f, self.truth) for f in self.entries[name].forecasts]
 
     def scores(self, name: str, horizon: str = "multi", metric: str = "mse") -> np.ndarray:
-        """One value per seed: MSE or MAE, one step ahead (``"one"``) or over 1 … K."""
-        if horizon not in HORIZONS or metric not in ("mse", "mae"):
-            raise ValueError(f"expected horizon in {HORIZONS} and metric 'mse' or 'mae', "
+        """One value per seed: MSE, MAE or MASE (the MAE over :func:`mase_scale`), one step
+        ahead (``"one"``) or over 1 … K."""
+        if horizon not in HORIZONS or metric not in METRICS:
+            raise ValueError(f"expected horizon in {HORIZONS} and metric in {METRICS}, "
                              f"got {horizon!r} and {metric!r}")
         k = 0 if metric == "mse" else 1
-        return np.array([(e.one_step() if horizon == "one" else e.multi_step())[k]
+        scale = _mase_scale(self.problem) if metric == "mase" else 1.0
+        return np.array([(e.one_step() if horizon == "one" else e.multi_step())[k] / scale
                          for e in self.errors(name)])
 
     def ranking(self, horizon: str = "multi", metric: str = "mse") -> list[str]:
@@ -107,8 +114,9 @@ class Comparison:
         return bool(self.scores(a, horizon, metric).max() * margin < self.scores(b, horizon, metric).min())
 
     def table(self, horizon: str = "multi") -> str:
-        """The ranked table: parameters, then test MSE and MAE as mean (min-max) over seeds.
-        Columns of small numbers are scaled (``1000 × MSE``) to stay readable and narrow."""
+        """The ranked table: parameters, then test MSE and MAE as mean (min-max) over seeds,
+        and the mean MASE. Columns of small numbers are scaled (``1000 × MSE``) to stay
+        readable and narrow."""
         s = self.problem.series
         unit = "" if "no unit" in s.unit else s.unit
         lead = "one step ahead" if horizon == "one" else f"mean over leads 1-{self.problem.horizon}"
@@ -121,12 +129,28 @@ class Comparison:
             columns.append((head, {n: _spread(v * scale) for n, v in values.items()}))
         seeds = max(len(self.entries[n].forecasts) for n in names)
         lines = [f"{s.title}, test part, {lead}", f"(trained models: mean (min-max) over {seeds} seeds)",
-                 f"{'':4} {'model':<14} {'params':>6}  {columns[0][0]:<23} {columns[1][0]}"]
+                 f"{'':4} {'model':<14} {'params':>6}  {columns[0][0]:<23} "
+                 f"{columns[1][0]:<20} MASE"]
         for rank, name in enumerate(names, 1):
             cells = [c[1][name] for c in columns]
+            mase = self.scores(name, horizon, "mase").mean()
             lines.append(f"{rank:>3}. {name:<14} {self.entries[name].params:>6,}  "
-                         f"{cells[0]:<23} {cells[1]}".rstrip())
+                         f"{cells[0]:<23} {cells[1]:<20} {mase:.3g}")
         return "\n".join(lines)
+
+
+def _mase_scale(p: Problem) -> float:
+    """The in-sample MAE of the seasonal naive forecast (naive where there is no season) on
+    the training part: MASE's denominator (Hyndman & Koehler 2006)."""
+    m = p.series.period or 1
+    train = p.values("train")                                         # (N_train,)
+    return float(np.abs(train[m:] - train[:-m]).mean())
+
+
+def mase_scale(name: str) -> float:
+    """MASE's scale for one series: the mean |y_t - y_{t-m}| over its training part, m its
+    season (1 without one). A MASE below 1 beats that in-sample seasonal naive forecast."""
+    return _mase_scale(problem(name))
 
 
 def _scale(smallest: float) -> int:
@@ -180,37 +204,148 @@ def compare(name: str, seed: int, kinds=TRAINED) -> Comparison:
     return Comparison(p, entries)
 
 
+def _worst(scores: dict, names) -> float:
+    return max(scores[n].max() for n in names)
+
+
+def co2_ratios(c: Comparison) -> dict:
+    """The ratios of test MSE that chapter 10's text bounds on CO₂, for one run of the page
+    (``multi``: the mean over leads 1 … 12; ``one``: one step ahead)."""
+    one = {n: c.scores(n, "one") for n in c.entries}                  # one value per seed
+    multi = {n: c.scores(n, "multi") for n in c.entries}
+    nets, close = list(TRAINED), ["DLinear", "MLP", "ETS(A,A,A)", "LSTM", "GRU"]
+    ets = one["ETS(A,A,A)"][0]
+    means = [multi[n].mean() for n in close]
+    others = [n for n in nets if n != "Transformer"]
+    return {
+        "naive / worst network seed, year": multi["naive"][0] / _worst(multi, nets),
+        "naive / worst DLinear seed, year": multi["naive"][0] / _worst(multi, ["DLinear"]),
+        "seasonal naive / worst network seed": multi["seasonal naive"][0] / _worst(multi, nets),
+        "seasonal naive / worst DLinear seed": multi["seasonal naive"][0] / _worst(multi, ["DLinear"]),
+        "best network mean / ETS, one step": min(one[n].mean() for n in nets) / ets,
+        "LSTM mean / ETS, one step": one["LSTM"].mean() / ets,
+        "highest / lowest of the five means, year": max(means) / min(means),
+        "LSTM mean / DLinear mean, year": multi["LSTM"].mean() / multi["DLinear"].mean(),
+        "Transformer mean / next worst, year": min(
+            multi["Transformer"].mean() / multi[n].mean() for n in others)}
+
+
+def mackey_glass_ratios(c: Comparison) -> dict:
+    """The ratios of test MSE that chapter 10's text bounds on Mackey–Glass, for one run of
+    the page (``14 steps``: the mean over leads 1 … 14), and the largest ratio over the leads
+    1 … 12 of the LSTM's error to the linear model's (means over seeds)."""
+    one = {n: c.scores(n, "one") for n in c.entries}                  # one value per seed
+    multi = {n: c.scores(n, "multi") for n in c.entries}
+    lead = {n: np.mean([e.mse for e in c.errors(n)], axis=0) for n in c.entries}   # (K,)
+    out = {}
+    for rnn in ("LSTM", "GRU"):
+        out[f"best DLinear seed / worst {rnn} seed"] = multi["DLinear"].min() / multi[rnn].max()
+        out[f"{rnn} mean / DLinear mean, 14 steps"] = multi[rnn].mean() / multi["DLinear"].mean()
+    out["ARIMA / best DLinear seed, 14 steps"] = multi["ARIMA(12,0,0)"][0] / multi["DLinear"].min()
+    out["next best mean / MLP mean, one step"] = min(
+        one[n].mean() for n in c.entries if n != "MLP") / one["MLP"].mean()
+    out["MLP mean / LSTM mean, 14 steps"] = multi["MLP"].mean() / multi["LSTM"].mean()
+    out["Transformer mean / MLP, LSTM, GRU means"] = min(
+        multi["Transformer"].mean() / multi[n].mean() for n in ("MLP", "LSTM", "GRU"))
+    out["Transformer mean / DLinear mean, 14 steps"] = (multi["Transformer"].mean()
+                                                        / multi["DLinear"].mean())
+    out["LSTM / DLinear by lead, leads 1-12 (max)"] = float(
+        (lead["LSTM"][:12] / lead["DLinear"][:12]).max())
+    return out
+
+
+def show(ratios: dict) -> None:
+    """Print a dict of named ratios, one a line, within 79 columns."""
+    for name, value in ratios.items():
+        print(f"{name:<44} {value:8.3g}")
+
+
 # The precomputed sweep (benchmarks/forecast_sweep.py).
 SWEEP = "benchmarks/results/forecast_sweep.jsonl"
 
 
 def sweep_table(rows, series: str, horizon: str = "multi") -> dict:
-    """Test MSE per seed for each (model, budget) of one series; where the sweep tried more
-    than one learning rate, at the one whose mean validation error was lower.
-    Returns ``{(kind, budget): dict(lr, params, mse)}``, ``mse`` one value per seed."""
+    """Test MSE and MASE per seed for each (model, budget) of one series; where the sweep tried
+    more than one learning rate, at the one whose mean validation error was lower.
+    Returns ``{(kind, budget): dict(lr, params, mse, mase)}``, ``mse`` and ``mase`` one value
+    per seed."""
+    if horizon not in HORIZONS:
+        raise ValueError(f"expected horizon in {HORIZONS}, got {horizon!r}")
     runs = {}
     for r in rows:
         if r["series"] == series:
             lr = r.get("lr", LR[r["kind"]])
             runs.setdefault((r["kind"], r["budget"]), {}).setdefault(lr, []).append(r)
+    scale = mase_scale(series)
     out = {}
     for key, by_lr in runs.items():
         lr = min(by_lr, key=lambda lr: np.mean([r["val"] for r in by_lr[lr]]))
-        mse = [r["mse"][0] if horizon == "one" else float(np.mean(r["mse"])) for r in by_lr[lr]]
-        out[key] = dict(lr=lr, params=by_lr[lr][0]["params"], mse=np.array(mse))
+        pick = (lambda v: v[0]) if horizon == "one" else (lambda v: float(np.mean(v)))
+        out[key] = dict(lr=lr, params=by_lr[lr][0]["params"],
+                        mse=np.array([pick(r["mse"]) for r in by_lr[lr]]),
+                        mase=np.array([pick(r["mae"]) / scale for r in by_lr[lr]]))
     return out
 
 
 def sweep_text(rows, series: str, horizon: str = "multi") -> str:
     """The sweep's results for one series as a table: each model and budget at its chosen
-    learning rate, test MSE as mean (min-max) over seeds, best first."""
+    learning rate, test MSE as mean (min-max) over seeds and the mean MASE, best first."""
     table = sweep_table(rows, series, horizon)
     scale = _scale(min(v["mse"].mean() for v in table.values()))
     head = (f"{scale:,} × " if scale > 1 else "") + "test MSE"
-    lines = [f"{'':4} {'model':<12} {'budget':<7} {'params':>6} {'lr':>5}  {head}"]
+    lines = [f"{'':4} {'model':<12} {'budget':<7} {'params':>6} {'lr':>5}  {head:<23} MASE"]
     order = sorted(table, key=lambda k: table[k]["mse"].mean())
     for rank, key in enumerate(order, 1):
         v = table[key]
         lines.append(f"{rank:>3}. {key[0]:<12} {key[1]:<7} {v['params']:>6,} {v['lr']:>5g}  "
-                     f"{_spread(v['mse'] * scale)}")
+                     f"{_spread(v['mse'] * scale):<23} {v['mase'].mean():.3g}")
+    return "\n".join(lines)
+
+
+def sweep_ratios(rows, marks: dict) -> dict:
+    """The ratios of test MSE (mean over the leads) that chapter 10's text bounds on the
+    precomputed sweep; ``marks``: the sunspots' untrained forecasts' MSE, by name."""
+    mse = {(r_s, k): v["mse"] for r_s in SERIES
+           for (k, b), v in sweep_table(rows, r_s).items() if b == "small"}   # one per seed
+    one = {k: v["mse"].mean() for (k, b), v in sweep_table(rows, "mackey_glass", "one").items()}
+    sun = [k for (s, k) in mse if s == "sunspots"]
+    lstm, tf = mse["sunspots", "LSTM"], mse["sunspots", "Transformer"]
+    co2 = sorted((mse["co2", k].mean(), k) for (s, k) in mse if s == "co2")
+    return {
+        "sunspots: best other / worst DLinear seed": min(
+            [mse["sunspots", k].min() for k in sun if k != "DLinear"] + list(marks.values()))
+        / mse["sunspots", "DLinear"].max(),
+        "sunspots: LSTM mean / next worst mean": lstm.mean() / max(
+            mse["sunspots", k].mean() for k in sun if k != "LSTM"),
+        "sunspots: best LSTM seed / seasonal naive": lstm.min() / marks["seasonal naive"],
+        "sunspots: LSTM, Transformer ranges overlap": min(lstm.max() / tf.min(),
+                                                          tf.max() / lstm.min()),
+        "co2: best other mean / DLinear's, MLP's": min(
+            m for m, k in co2 if k not in ("DLinear", "MLP")) / max(
+            m for m, k in co2 if k in ("DLinear", "MLP")),
+        "co2: LSTM mean / DLinear mean": mse["co2", "LSTM"].mean() / mse["co2", "DLinear"].mean(),
+        "co2: best Transformer seed / worst other": mse["co2", "Transformer"].min() / max(
+            mse["co2", k].max() for (s, k) in mse if s == "co2" and k != "Transformer"),
+        "mackey_glass: best MLP / worst LSTM, GRU": mse["mackey_glass", "MLP"].min() / max(
+            mse["mackey_glass", "LSTM"].max(), mse["mackey_glass", "GRU"].max()),
+        "mackey_glass: next best / MLP, one step": min(
+            v for k, v in one.items() if k != "MLP") / one["MLP"]}
+
+
+def sweep_mase(rows, series=tuple(SERIES)) -> dict:
+    """Every trained model's mean test MASE (over seeds and leads 1 … K) on each series of the
+    sweep: ``{kind: [one value per series]}``, errors in one unit across series."""
+    tables = {s: sweep_table(rows, s) for s in series}
+    kinds = sorted({k for t in tables.values() for k, b in t if b == "small"})
+    return {k: [float(tables[s][k, "small"]["mase"].mean()) for s in series] for k in kinds}
+
+
+def sweep_mase_text(rows, series=tuple(SERIES)) -> str:
+    """:func:`sweep_mase` as a table, with the mean over the series, best first."""
+    mase = sweep_mase(rows, series)
+    lines = [f"{'':4} {'model':<12} " + " ".join(f"{s[:12]:>12}" for s in series)
+             + f" {'mean':>6}"]
+    for rank, k in enumerate(sorted(mase, key=lambda k: np.mean(mase[k])), 1):
+        lines.append(f"{rank:>3}. {k:<12} " + " ".join(f"{v:>12.3g}" for v in mase[k])
+                     + f" {np.mean(mase[k]):>6.3g}")
     return "\n".join(lines)
