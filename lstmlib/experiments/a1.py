@@ -1,10 +1,13 @@
 """Appendix A1, an LSTM from scratch in NumPy: backpropagation through time by hand.
 
-Used by ``book/a1_numpy_lstm.ipynb`` and re-checked over five more seeds by
-``tests/test_claims_a1.py`` (Werbos 1990; Graves 2012, ch. 4; Greff et al. 2017). The network
-is :mod:`lstmlib.numpy_lstm`; this module quotes its code next to the equations and checks its
-gradients against central finite differences and torch autograd (float64). Training is in
-:mod:`lstmlib.experiments.a1_train`, speed in :mod:`lstmlib.experiments.a1_speed`.
+Used by ``book/a1_numpy_lstm.ipynb``, which checks its claims with :mod:`lstmlib.claims` (and
+``benchmarks/robustness.py`` over many seeds and numeric environments); the tests of these
+functions and of the exercise solutions' numbers are ``tests/test_experiments_a1.py`` (Werbos
+1990; Graves 2012, ch. 4; Greff et al. 2017). The network is :mod:`lstmlib.numpy_lstm`; this
+module quotes its code next to the equations and checks its gradients against central finite
+differences and torch autograd (float64; float32 for exercise 6). Training and the two carries
+are in :mod:`lstmlib.experiments.a1_train`, speed (the optional page ``book/a1_speed.ipynb``) in
+:mod:`lstmlib.experiments.a1_speed`.
 
     FORWARD, EQUATIONS, tagged_lines, show_lines, show_source,
     Problem, check_problem, finite_differences, relative_error, eps_sweep, eps_figure,
@@ -121,7 +124,14 @@ class Problem:
         hs, (h_T, C_T), _ = numpy_lstm.forward(self.x if x is None else x,
                                                self.params if params is None else params,
                                                self.state if state is None else state)
+        hs = hs.astype(self.G.dtype)            # forward stores h_t in float64 whatever it gets
         return float(np.sum(self.G * hs) + np.sum(self.G_C * C_T))
+
+    def astype(self, dtype) -> "Problem":
+        """The same problem with every array in ``dtype`` (float32: exercise 6 of appendix A1)."""
+        return Problem({k: v.astype(dtype) for k, v in self.params.items()}, self.x.astype(dtype),
+                       tuple(s.astype(dtype) for s in self.state), self.G.astype(dtype),
+                       self.G_C.astype(dtype))
 
     def bptt(self) -> dict:
         """Every gradient by backpropagation through time: W, b, x, h0, C0."""
@@ -175,18 +185,28 @@ def relative_error(a, b) -> float:
     return float(np.linalg.norm(a - b) / scale) if scale > 0 else 0.0
 
 
-def eps_sweep(problem: Problem, eps_values=CHECK["eps_sweep"], seed: int = 0) -> np.ndarray:
-    """The relative error of a central difference along one random direction v of (W, b),
-    (L(θ + εv) − L(θ − εv)) / 2ε against ∇L · v, for each ε: (len(eps_values),)."""
-    rng = np.random.default_rng([seed, 7])
+def eps_sweep(problem: Problem, eps_values=CHECK["eps_sweep"], dtype=np.float64) -> np.ndarray:
+    """The relative error of a central difference along the gradient's own direction
+    v = ∇L / ‖∇L‖ in (W, b), |(L(θ + εv) − L(θ − εv)) / 2ε − ∇L · v| / (∇L · v), for each ε:
+    (len(eps_values),). Along v the exact derivative is ∇L · v = ‖∇L‖ (by backpropagation,
+    float64); a random direction can be nearly perpendicular to ∇L, and then a relative
+    error is one of a tiny number.
+
+    With ``dtype=np.float32`` the two losses of the difference are computed in float32
+    (exercise 6 of appendix A1)."""
+    if dtype not in (np.float64, np.float32):
+        raise ValueError(f"expected dtype np.float64 or np.float32, got {dtype!r}")
     grads = problem.bptt()
-    v = {k: rng.normal(size=problem.params[k].shape) for k in ("W", "b")}
+    norm = np.sqrt(sum(float(np.sum(grads[k] ** 2)) for k in ("W", "b")))
+    v = {k: grads[k] / norm for k in ("W", "b")}
     exact = sum(float(np.sum(grads[k] * v[k])) for k in v)
+    low = problem.astype(dtype)
+    v = {k: u.astype(dtype) for k, u in v.items()}
     errors = []
     for eps in eps_values:
-        plus = {k: problem.params[k] + eps * v[k] for k in v}
-        minus = {k: problem.params[k] - eps * v[k] for k in v}
-        estimate = (problem.loss(plus) - problem.loss(minus)) / (2 * eps)
+        plus = {k: low.params[k] + dtype(eps) * v[k] for k in v}
+        minus = {k: low.params[k] - dtype(eps) * v[k] for k in v}
+        estimate = (low.loss(plus) - low.loss(minus)) / (2 * eps)
         errors.append(abs(estimate - exact) / abs(exact))
     return np.array(errors)
 
