@@ -1,16 +1,20 @@
 """Chapter 3, step 1 (forget): a language model forgets the old subject's gender at a new one.
 
-Used by ``book/03_forget_gate.ipynb`` and re-checked over five more seeds by
-``tests/test_claims_ch03.py`` (Gers, Schmidhuber & Cummins 2000; Colah 2015; single units
-found and ablated as in Lakretz et al. 2019). The network is a small LSTM language model of
-:mod:`lstmlib.language`'s stories; this module finds the units whose cell state holds the
-current subject's gender, measures their forget gates word by word, and holds those gates at
-1 where a new subject arrives (:class:`lstmlib.interventions.Clamp`) to see what forgetting
-is for. Figures: :mod:`lstmlib.experiments.ch03_plots`.
+Used by ``book/03_forget_gate.ipynb``, whose claims ``tests/test_other_runs.py`` and
+``benchmarks/robustness.py`` check over other seeds and CPUs (Gers, Schmidhuber & Cummins
+2000; Colah 2015; single units found and ablated as in Lakretz et al. 2019). The network is a
+small LSTM language model of :mod:`lstmlib.language`'s stories; this module finds the units
+whose cell state holds the current subject's gender, measures their forget gates word by
+word, and holds those gates at 1 where a new subject arrives
+(:class:`lstmlib.interventions.Clamp`) to see what forgetting is for, next to two controls:
+other units whose gates the clamp moves as far, and the same units at other words. Figures:
+:mod:`lstmlib.experiments.ch03_plots`; the 24 networks of the chapter's headline figure:
+:mod:`lstmlib.experiments.ch03_runs`.
 
     hand_example, language_model, train_language, Recording, record, probe_story,
     first_pronoun, after, subject_steps, token_kind, gender_free, gender_correlation,
-    gender_units, other_units, forget_by_kind, forget_contrast, Damage, damage, control_damage
+    gender_units, forget_by_kind, forget_contrast, kept_to_pronoun, forget_shift,
+    matched_units, timing_steps, Damage, pronoun_damage, damage, clamp_experiments
 """
 from __future__ import annotations
 
@@ -29,9 +33,10 @@ from .common import PROBE, TEST, TRAIN, data_stream
 
 # The language model: one-hot words in, the next word's logits out, at every step.
 LANGUAGE = dict(T=50, hidden_size=32, batch=32, lr=2e-2, clip=1.0, steps=800, forget_bias=1.0)
-# What the chapter measures on: held-out stories, the gender units, the control's random draws.
-MEASURE = dict(stories=256, T=50, units=2, draws=10)
-CONTROL = 31              # a random stream of its own for the control's units (common's are 1-3)
+# What the chapter measures on: held-out stories, the gender units, and the control units'
+# largest correlation with the gender (units whose cell state hardly follows it).
+MEASURE = dict(stories=256, T=50, units=3, unrelated=0.2)
+INIT = 4                  # the initial weights' random stream (common's data streams are 1-3)
 
 # ---------------------------------------------------------------------------------------------
 # The worked example: H = 2 units, three words, no recurrent weights
@@ -72,10 +77,11 @@ def language_model(seed: int, hidden_size: int = LANGUAGE["hidden_size"],
                    forget_bias: float = LANGUAGE["forget_bias"], **layer_kwargs) -> EveryStep:
     """An LSTM with a linear readout at every step, V = 49 one-hot words in, V logits out.
 
+    Its initial weights come from the stream ``1000 * seed + INIT``, apart from the data's.
     Keyword arguments go to :class:`lstmlib.LSTM`, e.g. ``forget_gate=False`` for the LSTM of
     1997 without a forget gate (then ``forget_bias`` does not apply).
     """
-    seed_everything(seed)
+    seed_everything(1000 * seed + INIT)
     V = len(language.VOCAB)
     if layer_kwargs.get("forget_gate", True) is False:
         forget_bias = None
@@ -229,14 +235,6 @@ def gender_units(correlation: torch.Tensor, k: int = MEASURE["units"]) -> list[i
     return correlation.abs().argsort(descending=True)[:k].tolist()
 
 
-def other_units(correlation: torch.Tensor, seed: int, k: int = MEASURE["units"],
-                draws: int = MEASURE["draws"]) -> list[list[int]]:
-    """``draws`` random choices of ``k`` units each among those that are not gender units."""
-    rest = correlation.abs().argsort(descending=True)[k:]
-    g = data_stream(seed, CONTROL)
-    return [sorted(rest[torch.randperm(len(rest), generator=g)[:k]].tolist()) for _ in range(draws)]
-
-
 def forget_by_kind(rec: Recording, units) -> dict:
     """Mean forget gate f_t of ``units`` at each kind of word: ``{kind: float}``."""
     f = rec.gates["f"][..., list(units)]                              # (T, B, k)
@@ -287,7 +285,75 @@ def damage(model: EveryStep, stories: language.Stories, units=None, value: float
     return pronoun_damage(record(model, stories, clamp))
 
 
-def control_damage(model: EveryStep, stories: language.Stories, draws: list[list[int]]) -> Damage:
-    """:func:`damage` with each draw of other units in turn, averaged over the draws."""
-    runs = [damage(model, stories, units) for units in draws]
-    return Damage(*(sum(getattr(d, k) for d in runs) / len(runs) for k in ("switch", "same", "says_she")))
+def forget_shift(rec: Recording, units, steps: torch.Tensor) -> float:
+    """How far holding f_t at 1 moves the gate: the mean of 1 − f_t over ``units`` at
+    ``steps`` ((T, B) bool), as the trained network has it (the size of the perturbation)."""
+    f = rec.gates["f"][..., list(units)]                              # (T, B, k)
+    return (1 - f[steps]).mean().item()
+
+
+def matched_units(rec: Recording, correlation: torch.Tensor, k: int = MEASURE["units"],
+                  unrelated: float = MEASURE["unrelated"]) -> list[int]:
+    """The control units: among the units whose C_t hardly follows the gender (|correlation|
+    below ``unrelated``), the ``k`` whose forget gates are furthest from 1 at a new subject,
+    so that holding them at 1 there moves them at least as far as it moves most gender units."""
+    pool = [u for u in range(len(correlation)) if abs(correlation[u]) < unrelated]
+    if len(pool) < k:
+        raise ValueError(f"expected at least {k} units with |correlation| < {unrelated}, "
+                         f"got {len(pool)}")
+    subject = subject_steps(rec.stories)
+    size = {u: forget_shift(rec, [u], subject) for u in pool}
+    return sorted(sorted(pool, key=lambda u: -size[u])[:k])
+
+
+def timing_steps(rec: Recording, units) -> torch.Tensor:
+    """(T, B) bool: the timing control's steps. In each story, as many words as it has words
+    of a new subject, chosen among its other words: those where the mean f_t of ``units`` is
+    lowest, so that holding it at 1 there moves it as far as it can away from a subject."""
+    subject = subject_steps(rec.stories)                              # (T, B)
+    f = rec.gates["f"][..., list(units)].mean(dim=-1)                 # (T, B)
+    f = f.masked_fill(subject, float("inf"))                          # never a subject's word
+    rank = f.argsort(dim=0, stable=True).argsort(dim=0)               # 0: the lowest in its story
+    return rank < subject.sum(dim=0, keepdim=True)
+
+
+def kept_to_pronoun(rec: Recording, units) -> torch.Tensor:
+    """What the forget gates keep of the noun's content until the first pronoun: (k,).
+
+    For each first pronoun after a new singular subject whose noun is at step n and which is
+    predicted at step t, the product f_{n+1} · … · f_t of each unit (Eq. C_t = f_t ⊙ C_{t-1}
+    + …, the carousel of chapter 2 with the writes left out); the median over those pronouns.
+    """
+    s = rec.stories
+    log_f = rec.gates["f"][..., list(units)].clamp_min(1e-30).log().cumsum(dim=0)  # (T, B, k)
+    at_noun = torch.zeros_like(log_f[0])                              # (B, k)
+    seen = torch.zeros(log_f.shape[1], dtype=torch.bool)              # (B,)
+    first = first_pronoun(s) & singular(s.gender)                     # (T, B)
+    kept = []
+    for t in range(log_f.shape[0]):
+        new = s.new_subject[t]
+        at_noun[new], seen = log_f[t][new], seen | new
+        where = first[t] & seen
+        kept.append((log_f[t][where] - at_noun[where]).exp())         # (n, k)
+    kept = torch.cat(kept)
+    if not len(kept):
+        raise ValueError("expected stories with a first pronoun after a new singular subject")
+    return kept.median(dim=0).values
+
+
+def clamp_experiments(model: EveryStep, rec: Recording, units, correlation) -> dict:
+    """The chapter's intervention and its two controls, each f_t held at 1:
+    ``{name: {"units", "steps", "shift", "damage"}}``.
+
+    "gender units at a new subject" (both words of every new subject), "other units at a new
+    subject" (:func:`matched_units`, the same steps) and "gender units at other words"
+    (:func:`timing_steps`, as many words per story); ``shift`` is :func:`forget_shift`,
+    ``damage`` the :class:`Damage`.
+    """
+    subject = subject_steps(rec.stories)
+    plan = {"gender units at a new subject": (list(units), subject),
+            "other units at a new subject": (matched_units(rec, correlation), subject),
+            "gender units at other words": (list(units), timing_steps(rec, units))}
+    return {name: dict(units=u, steps=steps, shift=forget_shift(rec, u, steps),
+                       damage=damage(model, rec.stories, u, steps=steps))
+            for name, (u, steps) in plan.items()}

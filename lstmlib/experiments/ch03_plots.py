@@ -1,16 +1,26 @@
-"""Chapter 3's figures: the forget gate by kind of word, and the damage of the intervention.
+"""Chapter 3's figures: the forget gate by kind of word, one story, the clamps' damage.
 
-Used by ``book/03_forget_gate.ipynb``; the numbers come from :mod:`lstmlib.experiments.ch03`.
+Used by ``book/03_forget_gate.ipynb``; the numbers come from :mod:`lstmlib.experiments.ch03`
+and, for the networks of the headline figure, :mod:`lstmlib.experiments.ch03_runs`.
 
     forget_profile(profiles)      mean f_t at each kind of word, one group of bars per kind
-    damage_bars(results)          pronoun accuracy after a switch / the same gender, per run
+    story(rec, units)             f_t and i_t as heat maps and C_t as lines, over one story
+    damage_bars(results)          pronoun accuracy after a switch / the same gender, per clamp
+    clamps_over_runs(rows, this)  accuracy against how far each clamp moves f_t, many networks
 """
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.patches import Patch
 
-from .. import plots, style
-from .ch03 import TOKEN_KINDS, Damage
+from .. import language, plots, style
+from .ch03 import TOKEN_KINDS, Damage, Recording
+
+# The three clamps of ch03.clamp_experiments: colour and marker in the figures.
+CLAMPS = {"gender units at a new subject": (style.GATE["f"], "o"),
+          "other units at a new subject": (style.GREY, "s"),
+          "gender units at other words": (style.BLUE, "^")}
 
 LIGHT_VERMILLION = "#EEA47A"      # the forget gate's colour, lighter (a second unit)
 KIND_LABELS = {"the": '"the"', "noun": "noun", "pronoun": "pronoun", "adverb": "adverb",
@@ -68,7 +78,7 @@ def damage_bars(results: dict, height: float = 3.3):
         raise TypeError("expected every value of results to be an lstmlib.experiments.ch03.Damage")
     fig, ax = plots.figure(1, height)
     groups = (("switch", "after a change of gender"), ("same", "after a subject of the same gender"))
-    colours = [style.MODEL["LSTM"], style.GATE["f"], style.GREY, style.SKY_BLUE]
+    colours = [style.SKY_BLUE, *(c for c, _ in CLAMPS.values())]
     n = len(results)
     width = 0.8 / n
     for j, (label, d) in enumerate(results.items()):
@@ -87,4 +97,94 @@ def damage_bars(results: dict, height: float = 3.3):
     order = [k for k, h in enumerate(handles) if h is not line] + [handles.index(line)]
     ax.legend([handles[k] for k in order], [labels[k] for k in order], loc="upper center",
               bbox_to_anchor=(0.5, -0.25), ncol=2, fontsize=8)
+    return fig
+
+
+def story(rec: Recording, units, sequence: int = 0, height: float = 4.6):
+    """One story word by word: the forget and input gates of ``units`` as heat maps (white to
+    the gate's colour, 0 to 1) and their cell states C_t as lines over the subject's gender
+    (shaded), which shows small values as clearly as large ones (chapter 3, Eq. C_t)."""
+    if not isinstance(rec, Recording):
+        raise TypeError(f"expected an lstmlib.experiments.ch03.Recording, got {type(rec).__name__}")
+    units = list(units)
+    H = rec.gates["f"].shape[-1]
+    if not units or any(not 0 <= u < H for u in units):
+        raise ValueError(f"expected unit indices in 0 … {H - 1}, got {units}")
+    words = rec.tokens(sequence)
+    fig = plots.PlotFigure(figsize=(style.WIDTH_IN, height), dpi=style.DPI, facecolor="white",
+                           layout="constrained")
+    FigureCanvasAgg(fig)
+    plots.figure(1)                                  # registers the PNG printer in a notebook
+    axes = fig.subplots(3, 2, width_ratios=(40, 1), height_ratios=(1, 1, 2.2))
+    for row, name in enumerate(("f", "i")):
+        values = rec.gates[name][:, sequence, units].double().numpy().T       # (units, T)
+        image = axes[row, 0].imshow(values, aspect="auto", cmap=plots.gate_colormap(name),
+                                    vmin=0, vmax=1, interpolation="nearest")
+        axes[row, 0].set_yticks(range(len(units)), [f"unit {u}" for u in units])
+        axes[row, 0].set_title(plots.GATE_LABELS[name][0], loc="left", fontsize=10)
+        axes[row, 0].grid(False)
+        axes[row, 0].tick_params(labelbottom=False)
+        fig.colorbar(image, cax=axes[row, 1]).ax.tick_params(labelsize=8)
+    ax = axes[2, 0]
+    _gender_bands(ax, rec.stories.gender[:, sequence])
+    lines = (dict(color=style.INK, marker="o", markersize=3), dict(color=style.GREY, linestyle="--"),
+             dict(color=style.GREY, linestyle=":"))
+    for u, kw in zip(units, lines):
+        C = rec.gates["c"][:, sequence, u].double().numpy()                  # (T,)
+        ax.plot(np.arange(len(C)), C, label=f"unit {u}", **kw)
+    ax.axhline(0, color=style.GREY, linewidth=0.8)
+    ax.set_xlim(-0.5, len(words) - 0.5)
+    ax.set_ylabel("cell state $C_t$")
+    ax.set_xticks(range(len(words)), words, rotation=90)
+    ax.set_xlabel("time step t, labelled with its input word $x_t$")
+    axes[0, 0].sharex(ax)
+    axes[1, 0].sharex(ax)
+    axes[2, 1].axis("off")
+    handles = ax.get_legend_handles_labels()[0] + [
+        Patch(color=style.GATE["c"], alpha=0.25, label="subject female"),
+        Patch(color=style.SKY_BLUE, alpha=0.25, label="subject male")]
+    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=8)
+    return fig
+
+
+def _gender_bands(ax, gender):
+    """Shade the steps whose current subject is female (orange) or male (sky blue)."""
+    colours = {language.FEMALE: style.GATE["c"], language.MALE: style.SKY_BLUE}
+    for t, g in enumerate(gender.tolist()):
+        if g in colours:
+            ax.axvspan(t - 0.5, t + 0.5, color=colours[g], alpha=0.25, linewidth=0)
+
+
+def clamps_over_runs(rows: list, this_run: dict | None = None, height: float = 3.6):
+    """The headline figure: for each network (one row of
+    :func:`lstmlib.experiments.ch03_runs.load`) and each clamp, the accuracy at the first
+    pronoun after a change of gender against how far the clamp moves the forget gates (the
+    mean of 1 − f_t where it holds them at 1). ``this_run``: the page's own, {clamp name:
+    {"shift", "damage"}} as :func:`lstmlib.experiments.ch03.clamp_experiments` returns it,
+    drawn larger with a dark outline."""
+    if not isinstance(rows, list) or not rows:
+        raise TypeError(f"expected rows to be a non-empty list of dicts, got {type(rows).__name__}")
+    for name in CLAMPS:
+        if any(name not in r for r in rows):
+            raise ValueError(f"expected every row to hold the clamp {name!r}")
+    fig, ax = plots.figure(1, height)
+    for name, (colour, marker) in CLAMPS.items():
+        x = [r[name]["shift"] for r in rows]
+        y = [100 * r[name]["switch"] for r in rows]
+        ax.scatter(x, y, color=colour, marker=marker, s=28, alpha=0.75, linewidths=0,
+                   label=f"f = 1: {name} ({len(rows)} networks)")
+        if this_run is not None:
+            mine = this_run[name]
+            ax.scatter([mine["shift"]], [100 * mine["damage"].switch], color=colour,
+                       marker=marker, s=110, edgecolors=style.INK, linewidths=1.4, zorder=3)
+    ax.axhline(50, color=style.MODEL["baseline"], linestyle="--", linewidth=1.2,
+               label="guessing (50 %)")
+    if this_run is not None:
+        ax.scatter([], [], color="white", edgecolors=style.INK, linewidths=1.4, s=110,
+                   label="this run (outlined)")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 105)
+    ax.set_xlabel("how far the clamp moves the forget gates (mean of $1 - f_t$)")
+    ax.set_ylabel("accuracy at the first pronoun\nafter a change of gender (%)")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=8)
     return fig
