@@ -4,7 +4,7 @@ The notes' (and Colah 2015's) convention, which this figure follows:
 
     z_t = σ(W_z·[h_{t-1}, x_t])                  update gate     (column of f_t)
     r_t = σ(W_r·[h_{t-1}, x_t])                  reset gate      (column of i_t)
-    h̃_t = tanh(W·[r_t ⊙ h_{t-1}, x_t])           candidate
+    h̃_t = tanh(W_n·[r_t ⊙ h_{t-1}, x_t])         candidate
     h_t = (1 − z_t) ⊙ h_{t-1} + z_t ⊙ h̃_t
 
 Here z_t weights the *candidate*. ``torch.nn.GRU`` (and :class:`lstmlib.GRU`) write
@@ -28,7 +28,7 @@ R_FILL = tint(GATE["r"], 0.6)   # yellow is too light for a tinted fill or an ed
 EQUATIONS = [
     r"$z_t = \sigma(W_z \cdot [h_{t-1}, x_t])$",
     r"$r_t = \sigma(W_r \cdot [h_{t-1}, x_t])$",
-    r"$\tilde{h}_t = \tanh(W \cdot [r_t \odot h_{t-1}, x_t])$",
+    r"$\tilde{h}_t = \tanh(W_n \cdot [r_t \odot h_{t-1}, x_t])$",
     r"$h_t = (1 - z_t) \odot h_{t-1} + z_t \odot \tilde{h}_t$",
 ]
 

@@ -1,9 +1,8 @@
 """Chapter 8, the GRU: its parameters, its two conventions and one step by hand.
 
-Used by ``book/08_gru.ipynb`` and re-checked over five more seeds by
-``tests/test_claims_ch08.py`` (Cho et al. 2014, the GRU; Colah 2015, whose figure the notes
+Used by ``book/08_gru.ipynb`` (Cho et al. 2014, the GRU; Colah 2015, whose figure the notes
 follow). The chapter's GRU-against-LSTM training runs are in
-:mod:`lstmlib.experiments.ch08_compare`.
+:mod:`lstmlib.experiments.ch08_compare` and :mod:`lstmlib.experiments.ch08_sweep`.
 
     parameter_counts, matched_sizes    the layers' parameters; hidden sizes with equal budgets
     torch_equivalence                  lstmlib.GRU against torch.nn.GRU: outputs and gradients

@@ -1,9 +1,9 @@
 """Chapter 8, the GRU against the LSTM at the same parameter budget: chapter 1's adding problem
 and chapter 2's temporal order, every run shown, and what the trained GRUs' gates did.
 
-Used by ``book/08_gru.ipynb`` and re-checked over five more seeds by
-``tests/test_claims_ch08.py`` (Chung et al. 2014 and Jozefowicz et al. 2015 compared the two;
-Hochreiter & Schmidhuber 1997, the tasks; Gers et al. 2000, the forget-gate bias):
+Used by ``book/08_gru.ipynb``, whose claims ``benchmarks/robustness.py`` checks over many runs
+(Chung et al. 2014 and Jozefowicz et al. 2015 compared the two; Hochreiter & Schmidhuber 1997,
+the tasks; Gers et al. 2000, the forget-gate bias):
 
     build, runs, train_run, compare    GRU and LSTM on the adding problem and temporal order
     memory_at_init                     ∏ z (GRU) and ∏ f (LSTM) along the state, at the start
@@ -53,14 +53,16 @@ LABEL = {"adding": "adding problem", "temporal": "temporal order"}
 # ---------------------------------------------------------------------------------------------
 # The GRU against the LSTM
 # ---------------------------------------------------------------------------------------------
-def _check(model, task):
+def check_model_task(model: str, task: str) -> None:
+    """Refuse a model that is not in ``MODELS`` or a task that is not in ``TASKS``."""
     if model not in MODELS:
         raise ValueError(f"unknown model {model!r}: expected one of {tuple(MODELS)}")
     if task not in TASKS:
         raise ValueError(f"unknown task {task!r}: expected one of {TASKS}")
 
 
-def _task_fn(task):
+def task_fn(task: str):
+    """The task's generator: ``tasks.adding_problem`` or ``tasks.temporal_order``."""
     return tasks.adding_problem if task == "adding" else tasks.temporal_order
 
 
@@ -75,7 +77,7 @@ def build(model: str, task: str, run: int) -> LastStep:
     """A fresh network of one run (initialised from ``run``): the LSTM with the task's
     forget-gate bias, the GRU with every bias 0, or the GRU whose update gates start at
     b_z = ``HEAD_START`` (z_t ≈ σ(3) ≈ 0.95: keep h_{t-1}), a name from ``MODELS``."""
-    _check(model, task)
+    check_model_task(model, task)
     layer, update_bias = MODELS[model]
     seed_everything(run)
     D, H, out = INPUTS[task], HIDDEN[layer], OUTPUTS[task]
@@ -132,9 +134,9 @@ def memory_at_init(seed: int, task: str = "temporal", sequences: int = 64) -> di
     by distance: ∏ f_s (the LSTM's cell state, chapter 2) and ∏ z_s (the GRU's h_t, whose
     direct path h_{t-1} → h_t is multiplied by z_t). Geometric means over units and sequences.
     Returns ``{model: (T + 1,)}`` for the models ``COMPARED[task]``."""
-    _check("LSTM", task)
+    check_model_task("LSTM", task)
     s = SETTINGS[task]
-    x, _ = _task_fn(task)(s["T"], sequences, generator=data_stream(seed, PROBE))
+    x, _ = task_fn(task)(s["T"], sequences, generator=data_stream(seed, PROBE))
     out = {}
     for name in COMPARED[task]:
         model = build(name, task, seed)
@@ -156,7 +158,7 @@ def moved_reset(run: Run, n: int = 1000) -> float:
     if MODELS[run.model_name][0] != "GRU":
         raise ValueError(f"expected a GRU run, got {run.model_name!r}")
     s = SETTINGS[run.task]
-    x, y = _task_fn(run.task)(s["T"], n, generator=data_stream(run.run, TEST))
+    x, y = task_fn(run.task)(s["T"], n, generator=data_stream(run.run, TEST))
     layer = run.model.rnn
     with torch.no_grad():
         W, b = flip_z(layer.W, layer.b)
@@ -176,7 +178,7 @@ def mean_reset(run: Run, sequences: int = 64) -> float:
 def _gates(run, sequences):
     if MODELS[run.model_name][0] != "GRU":
         raise ValueError(f"expected a GRU run, got {run.model_name!r}")
-    x, _ = _task_fn(run.task)(SETTINGS[run.task]["T"], sequences, generator=data_stream(run.run, PROBE))
+    x, _ = task_fn(run.task)(SETTINGS[run.task]["T"], sequences, generator=data_stream(run.run, PROBE))
     with torch.no_grad():
         _, _, gates = run.model.rnn(x, return_gates=True)
     return gates                                                            # z, r, n: (T, S, H)
@@ -191,7 +193,7 @@ def trained_memory(run: Run, sequences: int = 64) -> np.ndarray:
 # ---------------------------------------------------------------------------------------------
 # Figures and tables
 # ---------------------------------------------------------------------------------------------
-COLOUR = {"LSTM": style.MODEL["LSTM"], "GRU": style.MODEL["GRU"], "GRU, b_z = 3": style.GATE["z"]}
+COLOUR = {"LSTM": style.MODEL["LSTM"], "GRU": style.MODEL["GRU"], "GRU, b_z = 3": style.ORANGE}
 LINE = {"LSTM": "-", "GRU": "--", "GRU, b_z = 3": "-."}
 
 
@@ -199,7 +201,7 @@ def curves_figure(results: dict, task: str, height: float = 3.4):
     """Every run's learning curve on one task (a 25-step moving average over the faint
     mini-batch values), one colour per model. Adding: MSE on a log scale with the baseline 1/6;
     temporal order: accuracy with chance (25 %)."""
-    _check("LSTM", task)
+    check_model_task("LSTM", task)
     curves = {}
     for model in COMPARED[task]:
         rs = results[(task, model)]
@@ -216,7 +218,7 @@ def curves_figure(results: dict, task: str, height: float = 3.4):
 
 def table(results: dict, task: str) -> str:
     """One line per run: each model's score on 1,000 fresh sequences (lines under 80 columns)."""
-    _check("LSTM", task)
+    check_model_task("LSTM", task)
     models = COMPARED[task]
     unit = "MSE" if task == "adding" else "accuracy"
     fmt = (lambda v: f"{v:>14.4f}") if task == "adding" else (lambda v: f"{v:>14.1%}")
