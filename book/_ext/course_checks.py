@@ -123,3 +123,21 @@ def number_exercises_per_chapter(app, env):
             numbers["exercise"] = per_page
             changed.append(docname)
     return changed
+
+
+def sibling_reference(app, env, node, contnode):
+    """missing-reference: resolve a chapter module's short reference to a sibling module
+    (``ch01.train_adding`` written in ``lstmlib.experiments.ch01_runs``) or to its chapter's
+    main module (``forget_feedback`` written in ``ch06_plots`` means ``ch06.forget_feedback``)."""
+    if node.get("refdomain") != "py" or not node.get("py:module"):
+        return None
+    module, target = node["py:module"], node["reftarget"]
+    package, name = module.rsplit(".", 1)
+    chapter = name.split("_")[0]
+    domain = env.get_domain("py")
+    for full in (f"{package}.{target}", f"{package}.{chapter}.{target}"):
+        found = domain.resolve_xref(env, node["refdoc"], app.builder, node["reftype"],
+                                    full, node, contnode)
+        if found is not None:
+            return found
+    return None

@@ -362,6 +362,7 @@ def setup(app):
     app.connect("doctree-read", fold_solutions)
     # After Sphinx's toctree collector (priority 500) has numbered them across the book.
     app.connect("env-get-updated", course_checks.number_exercises_per_chapter, priority=900)
+    app.connect("missing-reference", course_checks.sibling_reference)
     app.connect("doctree-read", one_document, priority=900)
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)
     # Before sphinx-external-toc's own redirect (priority 500), which then sees the file exists.
