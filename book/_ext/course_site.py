@@ -250,6 +250,48 @@ def codeautolink_reads_exercise_titles():
         setattr(CodeBlockAnalyser, f"visit_{name}", CodeBlockAnalyser.visit_title)
 
 
+def codeautolink_keeps_links_of_unchanged_pages():
+    """Let sphinx-codeautolink keep the links of pages a rebuild does not read again.
+
+    Between builds it keeps each page's code names in ``codeautolink-cache.json``, but on
+    reading that file back it drops every page whose source is not ``<page>.rst``: in this
+    book, every chapter (``.ipynb``) and page (``.md``). A rebuild with nothing changed then
+    wrote the chapters without a single link into the API reference. Keep every page whose
+    source exists, whatever its suffix.
+    """
+    from sphinx_codeautolink.extension import cache
+
+    read_rst_only = cache.DataCache.read
+
+    def read(self):
+        src_dir = self.src_dir
+        # The original keeps a page when ``src_dir / (page + ".rst")`` exists: give it a path
+        # whose ".rst" child exists exactly when the page's source does, in any suffix.
+        self.src_dir = _AnySuffix(src_dir)
+        try:
+            read_rst_only(self)
+        finally:
+            self.src_dir = src_dir
+
+    cache.DataCache.read = read
+
+
+class _AnySuffix:
+    """A source folder ``/`` a page name gives a path that exists when any source does."""
+
+    SUFFIXES = (".rst", ".md", ".ipynb")
+
+    def __init__(self, folder):
+        self.folder = Path(folder)
+
+    def __truediv__(self, name):
+        page = str(name).removesuffix(".rst")
+        for suffix in self.SUFFIXES:
+            if (self.folder / (page + suffix)).exists():
+                return self.folder / (page + suffix)
+        return self.folder / name
+
+
 def _fingerprint(text):
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -349,6 +391,7 @@ def setup(app):
 
     kernel_environment()
     codeautolink_reads_exercise_titles()
+    codeautolink_keeps_links_of_unchanged_pages()
     register_plugin("pybtex.style.formatting", "author_year", _author_year_style(), force=True)
     app.connect("config-inited", write_api_pages, priority=50)
     app.connect("source-read", fill_api_index)
