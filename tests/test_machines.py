@@ -98,6 +98,10 @@ def test_the_report_bounds_a_count_by_the_pooled_rate():
     assert robustness_report.summarise(often)["risk"] < 1e-3
     coin = [record([k % 2 == 0, k % 3 == 0, True], kind="at_least", bound=2) for k in range(24)]
     assert robustness_report.summarise(coin)["risk"] > 0.1
+    # the same mixed pattern in every execution: counted in a precomputed file
+    fixed = [record([True, False, True, False], kind="at_least", bound=2)] * 24
+    assert robustness_report.summarise(fixed)["spread"] == "exact"
+    assert robustness_report.summarise(fixed)["risk"] == 0
 
 
 def test_a_sweep_runs_in_parallel_and_keeps_every_result(tmp_path):
