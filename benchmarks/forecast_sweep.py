@@ -1,91 +1,103 @@
-"""Chapter 10's larger sweep: every trained forecaster on all three series, sunspots
-included, trained for more than three times the notebook's steps, five seeds each.
+"""Chapter 10's full experiment: every forecaster on six series, on a rolling origin, every
+trained model tuned the same way.
 
-    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/forecast_sweep.py   # 75 runs, about 3 min
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/forecast_sweep.py     # about 20 min on 2 cores
 
-Writes ``benchmarks/results/forecast_sweep.jsonl`` through :func:`lstmlib.sweeps.run`: one
-line per finished run, resumable after an interruption, tied by a hash to this script and to every lstmlib module
-it runs (:func:`sources`), and refused by :func:`lstmlib.sweeps.load` once any of them
-changes (``tests/test_experiments_ch10.py`` loads it, so a stale file fails the tests, and
-re-runs a sample of its rows). The notebook ``book/10_time_series.ipynb`` shows it as
-precomputed.
+Two results files, written through :func:`lstmlib.sweeps.run` (one line per finished run,
+resumable after an interruption, tied by a hash to this script and to every lstmlib module
+the runs import, and refused by :func:`lstmlib.sweeps.load` once any of them changes):
 
-The grid: series × model × budget × seed, with the notebook's learning rate per model.
-"small" sizes each network to the linear model's parameter count, as the notebook does
-(``BUDGETS`` can add larger multiples; the linear model has one size only). Each run is
-:func:`lstmlib.forecasting.fit.fit` for ``STEPS`` steps with the validation checkpoint
-kept, scored on the test part: the test part never chooses anything.
+- ``benchmarks/results/forecast_sweep.jsonl``: for each series and fold
+  (:func:`lstmlib.experiments.ch10.problems`), every trained model at every learning rate
+  and size of ``ch10.TUNING`` with three seeds, and the two statistical models in the form
+  AICc chose (:func:`lstmlib.experiments.ch10.one_run`). The chapter picks each model's
+  setting per fold by its mean validation error (:func:`lstmlib.experiments.ch10.chosen`):
+  the test blocks never choose anything.
+- ``benchmarks/results/forecast_lookback.jsonl``: the lookback probe, made after the first
+  file is complete: ``ch10.PROBED`` on the last fold of every series at the other lookbacks
+  of ``ch10.LOOKBACKS``, each at the setting chosen for it at the series' own lookback.
+
+``tests/test_experiments_ch10.py`` loads both (a stale file fails the tests) and re-runs a
+sample of their rows.
 """
 from __future__ import annotations
 
-import functools
+import argparse
 import sys
+from concurrent.futures import ProcessPoolExecutor
 
 import torch
 
 from lstmlib import sweeps
-from lstmlib.forecasting import data, fit, models
-from lstmlib.forecasting.protocol import Problem, errors
-from lstmlib.seed import seed_everything
+from lstmlib.experiments import ch10
 
-PATH = "benchmarks/results/forecast_sweep.jsonl"
+PATH = "benchmarks/results/forecast_sweep.jsonl"             # ch10_results.SWEEP
+LOOKBACK_PATH = "benchmarks/results/forecast_lookback.jsonl"  # ch10_results.LOOKBACK
 COMMAND = "OMP_NUM_THREADS=1 .venv/bin/python benchmarks/forecast_sweep.py"
-# What one run imports: the models (LSTM, GRU and their layers), training, the protocol.
-RUNS_IMPORT = ("import lstmlib.forecasting.data, lstmlib.forecasting.fit, "
-               "lstmlib.forecasting.models, lstmlib.forecasting.protocol, lstmlib.seed")
-
-# The same windows as the notebook (tests/test_experiments_ch10.py checks they agree).
-SERIES = {"co2": dict(lookback=36, horizon=12, kernel=13),
-          "sunspots": dict(lookback=22, horizon=11, kernel=11),
-          "mackey_glass": dict(lookback=24, horizon=14, kernel=13)}
-KINDS = ("DLinear", "MLP", "LSTM", "GRU", "Transformer")
-BUDGETS = {"small": 1}                    # times the linear model's parameter count
-LR = {"DLinear": 0.01, "MLP": 0.01, "LSTM": 0.03, "GRU": 0.03, "Transformer": 0.03}
-SEEDS = (0, 1, 2, 3, 4)
-STEPS, CHECK_EVERY = 1000, 50
+RUNS_IMPORT = "import lstmlib.experiments.ch10"
 
 
-@functools.lru_cache(maxsize=None)
-def problem(series: str) -> Problem:
-    s = SERIES[series]
-    return Problem(data.load(series), s["lookback"], s["horizon"])
-
-
-def size(series: str, kind: str, budget: str) -> int:
-    s = SERIES[series]
-    if kind == "DLinear":
-        return s["kernel"]
-    base = models.parameter_count(models.build("DLinear", s["lookback"], s["horizon"], s["kernel"]))
-    return models.size_for_budget(kind, s["lookback"], s["horizon"], BUDGETS[budget] * base)
-
-
-def one_run(series: str, kind: str, budget: str, seed: int) -> dict:
-    p = problem(series)
-    seed_everything(seed)
-    model = models.build(kind, p.lookback, p.horizon, size(series, kind, budget))
-    model, run = fit.fit(model, p, seed, steps=STEPS, lr=LR[kind], check_every=CHECK_EVERY)
-    e = errors(fit.forecast(model, p, "test"), p.truth("test"))
-    return dict(params=models.parameter_count(model), val=min(run.val_mse), best_step=run.best_step,
-                mse=[float(f"{v:.6g}") for v in e.mse], mae=[float(f"{v:.6g}") for v in e.mae])
+def folds(series: str) -> range:
+    return range(len(ch10.problems(series)))
 
 
 def planned() -> list[dict]:
-    return [dict(series=s, kind=k, budget=b, seed=seed)
-            for s in SERIES for k in KINDS for b in BUDGETS if k != "DLinear" or b == "small"
-            for seed in SEEDS]
+    """Every run of the first file: statistical models first, then the search."""
+    runs = [dict(series=s, fold=f, kind=k) for s in ch10.SERIES for f in folds(s)
+            for k in ch10.CLASSICAL]
+    for s in ch10.SERIES:
+        for f in folds(s):
+            for kind in ch10.TRAINED:
+                budgets = ["1x"] if kind == "DLinear" else list(ch10.TUNING["budgets"])
+                runs += [dict(series=s, fold=f, kind=kind, seed=seed, lr=lr, budget=b)
+                         for lr in ch10.TUNING["lrs"] for b in budgets
+                         for seed in ch10.TUNING["seeds"]]
+    return runs
+
+
+def planned_lookback(rows) -> list[dict]:
+    """The lookback probe's runs, at the settings the first file chose."""
+    chosen = ch10.chosen(rows)
+    runs = []
+    for s in ch10.SERIES:
+        f = folds(s)[-1]
+        for kind in ch10.PROBED:
+            lr, b = chosen[s, f, kind]
+            runs += [dict(series=s, fold=f, kind=kind, seed=seed, lr=lr, budget=b,
+                          lookback=ch10.lookback_of(s, times))
+                     for times in ch10.LOOKBACKS for seed in ch10.TUNING["seeds"]]
+    return runs
 
 
 def sources() -> list[str]:
-    """This script and every lstmlib file the runs import (layers, models, training, seeding
-    included), so that the results go stale when any code they ran changes."""
+    """This script and every lstmlib file the runs import (layers, models, training,
+    seeding and the protocol included)."""
     return ["benchmarks/forecast_sweep.py", *sweeps.imported_files(RUNS_IMPORT)]
 
 
-def main() -> int:
+def _one_thread():
     torch.set_num_threads(1)
-    results = sweeps.run(PATH, "forecast_sweep", planned(), one_run, sources(), COMMAND)
-    print(f"{len(results.records)} of {results.header['planned']} runs in {results.path}")
-    return 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=2,
+                        help="runs at once, each in a process of one thread (default 2)")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    # sweeps.run's workers are threads; each hands its run to a process of its own.
+    with ProcessPoolExecutor(args.workers, initializer=_one_thread) as pool:
+        def in_process(**run):
+            return pool.submit(ch10.one_run, **run).result()
+
+        first = sweeps.run(PATH, "forecast_sweep", planned(), in_process, sources(), COMMAND,
+                           workers=args.workers)
+        print(f"{len(first.records)} of {first.header['planned']} runs in {first.path}")
+        if not first.complete:
+            return 1
+        second = sweeps.run(LOOKBACK_PATH, "forecast_lookback", planned_lookback(first.rows),
+                            in_process, sources(), COMMAND, workers=args.workers)
+    print(f"{len(second.records)} of {second.header['planned']} runs in {second.path}")
+    return 0 if second.complete else 1
 
 
 if __name__ == "__main__":

@@ -3,7 +3,6 @@ and the classical models' vectorised forecasts against statsmodels' own predicti
 import numpy as np
 import pytest
 
-from lstmlib.experiments import ch10
 from lstmlib.forecasting import baselines, data
 from lstmlib.forecasting.protocol import Problem
 
@@ -44,13 +43,22 @@ def test_classical_forecasts_match_statsmodels_predictions(co2, kind, spec):
         assert np.allclose(f[b], expected, atol=1e-8)
 
 
-def test_the_chapters_classical_models_converge_and_are_named():
-    names = {}
-    for name, (kind, spec) in ch10.CLASSICAL.items():
-        model = baselines.Classical.fit(ch10.problem(name), kind, **spec)
-        assert model.converged, name
-        names[name] = model.name()
-    assert names == {"co2": "ETS(A,A,A)", "sunspots": "ARIMA(8,0,0)", "mackey_glass": "ARIMA(12,0,0)"}
+def test_auto_ets_and_auto_arima_take_the_lowest_aicc_form():
+    """The form with the lowest AICc among those offered wins; a seasonal series gets a
+    seasonal difference and an MA term over the season, a non-seasonal one a constant when
+    nothing is differenced."""
+    p = Problem.rolling(data.unemployment(), 16, 8)[0]
+    ets = baselines.auto_ets(p)
+    forms = [baselines.Classical.fit(p, "ETS", trend=t, damped_trend=d)
+             for t, d in ((False, False), (True, False), (True, True))]
+    assert ets.aicc == pytest.approx(min(f.aicc for f in forms))
+    arima = baselines.auto_arima(p)
+    d, D = baselines.differences(p)
+    assert D == 0 and arima.spec["order"][1] == d
+    assert arima.spec["trend"] == ("c" if d == 0 else "n")
+    assert arima.name() == "ARIMA({},{},{})".format(*arima.spec["order"])
+    seasonal = Problem.rolling(data.elec_equip(), 36, 12)[0]
+    assert baselines.differences(seasonal)[1] == 1
 
 
 def test_bad_arguments_are_named(co2):

@@ -20,10 +20,27 @@ def test_co2_is_the_monthly_mean_of_the_weekly_record_from_1965():
     assert abs(s.values[k] - march.mean()) < 1e-9
 
 
-def test_sunspots_are_the_309_yearly_values():
+def test_sunspots_are_the_309_yearly_values_forecast_as_roots():
     s = data.sunspots()
     assert len(s) == 309 and s.time[0] == 1700 and s.time[-1] == 2008
-    assert s.period == 11 and (s.values >= 0).all()
+    assert s.period is None and s.transform == "sqrt" and (s.values >= 0).all()
+
+
+def test_the_other_real_series_as_statsmodels_ships_them():
+    from statsmodels.datasets import elec_equip, elnino, macrodata
+    e = data.elnino()
+    table = elnino.load().data
+    assert len(e) == 732 == 12 * len(table) and e.period == 12 and e.unit == "°C"
+    assert e.values[13] == table.loc[1, "FEB"] and e.time[13] == 1951 + 1 / 12
+    q = data.elec_equip()
+    assert len(q) == 257 and q.period == 12 and q.values[0] == elec_equip.load().data.iloc[0, 0]
+    assert q.time[0] == 1995 and abs(q.time[-1] - (2016 + 4 / 12)) < 1e-9
+    u = data.unemployment()
+    assert len(u) == 203 and u.period is None and u.unit == "%"
+    assert np.array_equal(u.values, macrodata.load().data["unemp"].to_numpy())
+    assert u.time[1] == 1959.25
+    assert set(data.REAL) == {"co2", "elnino", "elec_equip", "unemployment", "sunspots"}
+    assert all(np.isfinite(data.load(n).values).all() for n in data.REAL)
 
 
 def test_a_series_owns_a_copy_of_its_values():

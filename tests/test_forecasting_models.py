@@ -2,7 +2,6 @@
 computation (a moving average by convolution, the least-squares linear map, LastStep,
 the sinusoid formula), anchoring, parameter counts, and training that keeps its best
 validation checkpoint."""
-import math
 
 import numpy as np
 import pytest
@@ -61,36 +60,55 @@ def test_recurrent_is_laststep_over_the_window_one_value_per_step():
         models.Recurrent("RNN", 8, 2, 5)
 
 
-def test_positional_encoding_is_the_sinusoid_and_has_no_parameters():
-    pe = models.PositionalEncoding(d_model=6, max_len=20)
-    assert list(pe.parameters()) == []
-    t, k = 7, 1
-    assert pe.pe[t, 2 * k].item() == pytest.approx(math.sin(t / 10000 ** (2 * k / 6)), abs=1e-6)
-    assert pe.pe[t, 2 * k + 1].item() == pytest.approx(math.cos(t / 10000 ** (2 * k / 6)), abs=1e-6)
-    e = torch.zeros(2, 5, 6)
-    assert torch.equal(pe(e)[1], pe.pe[:5])
-    with pytest.raises(ValueError, match="expected an even d_model"):
-        models.PositionalEncoding(5, 20)
-
-
-def test_transformer_counts_and_uses_positions():
+def test_patchtst_cuts_overlapping_patches_with_the_end_padded_and_counts_its_parameters():
+    """Nie et al. (2023): patches of P values every S steps over the window padded by S
+    copies of its last value; N = (L - P) // S + 2 patches, a flatten head."""
     seed_everything(0)
-    m = models.Transformer(lookback=12, horizon=4, d_model=8, heads=2, ff=16)
-    d, ff = 8, 16
+    m = models.PatchTST(lookback=12, horizon=4, d_model=8, patch=4, stride=2, heads=2)
+    assert m.patches == (12 - 4) // 2 + 2 == 6
+    x = torch.arange(12.0).repeat(2, 1)                          # (B, L) = (2, 12)
+    padded = torch.cat([x, x[:, -1:].expand(-1, 2)], dim=1)
+    tokens = padded.unfold(1, 4, 2)                               # (B, N, P)
+    assert tokens.shape == (2, 6, 4) and tokens[0, -1].tolist() == [10, 11, 11, 11]
+    d, N = 8, 6
     attention = 3 * d * d + 3 * d + d * d + d
-    feed_forward = d * ff + ff + ff * d + d
-    expected = (d + d) + attention + feed_forward + 2 * 2 * d + (d * 4 + 4)
+    feed_forward = d * 2 * d + 2 * d + 2 * d * d + d
+    expected = (4 * d + d) + N * d + attention + feed_forward + 2 * 2 * d + (N * d * 4 + 4)
     assert models.parameter_count(m) == expected
-    x = torch.randn(2, 12)
-    swapped = x[:, [1, 0, *range(2, 12)]]
+    y = torch.randn(2, 12)
+    swapped = y[:, [1, 0, *range(2, 12)]]
     with torch.no_grad():
-        assert m(x).shape == (2, 4)
-        assert not torch.allclose(m(x), m(swapped))          # the order of the steps matters
+        assert m(y).shape == (2, 4)
+        assert not torch.allclose(m(y), m(swapped))          # the order of the steps matters
     with pytest.raises(ValueError, match="expected d_model divisible by heads"):
-        models.Transformer(12, 4, d_model=6, heads=4)
+        models.PatchTST(12, 4, d_model=6, heads=4)
+    with pytest.raises(ValueError, match="expected a patch of at most the lookback 12"):
+        models.PatchTST(12, 4, patch=13)
 
 
-@pytest.mark.parametrize("kind,size", [("DLinear", 5), ("LSTM", 4), ("GRU", 4), ("Transformer", 4)])
+@pytest.mark.parametrize("L, patch, stride", [(36, 8, 4), (24, 6, 3), (16, 4, 2), (6, 2, 1)])
+def test_patching_takes_a_stride_of_an_eighth_and_patches_twice_as_long(L, patch, stride):
+    assert models.patching(L) == dict(patch=patch, stride=stride)
+    assert models.build("PatchTST", L, 3, 4).model.patches == (L - patch) // stride + 2
+
+
+def test_warm_up_raises_the_learning_rate_linearly_then_holds_it():
+    model = torch.nn.Linear(2, 1)
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.5)
+    seen = []
+    make = fit.warmed_up(lambda: seen.append(optimizer.param_groups[0]["lr"]), optimizer,
+                         lr=0.1, warmup=4)
+    for _ in range(6):
+        make()
+    assert seen == pytest.approx([0.025, 0.05, 0.075, 0.1, 0.1, 0.1])
+    same = lambda: None
+    assert fit.warmed_up(same, optimizer, 0.1, 0) is same
+    p = Problem(data.mackey_glass(300), lookback=12, horizon=3)
+    with pytest.raises(ValueError, match="expected warmup to be an int from 0 to steps = 10"):
+        fit.fit(models.build("DLinear", 12, 3, 5), p, seed=0, steps=10, warmup=11)
+
+
+@pytest.mark.parametrize("kind,size", [("DLinear", 5), ("LSTM", 4), ("GRU", 4), ("PatchTST", 4)])
 def test_anchored_forecasts_shift_with_the_window(kind, size):
     """y_hat(x + c) = y_hat(x) + c: the model sees only changes from the last value."""
     seed_everything(0)
@@ -117,10 +135,10 @@ def test_windows_of_the_wrong_shape_are_refused():
 def test_size_for_budget_picks_the_closest_count():
     budget = models.parameter_count(models.build("DLinear", 36, 12))      # 888
     assert budget == 888
-    for kind in ("LSTM", "GRU", "Transformer"):
+    for kind in ("LSTM", "GRU", "PatchTST"):
         size = models.size_for_budget(kind, 36, 12, budget)
         count = lambda s: models.parameter_count(models.build(kind, 36, 12, s))
-        step = 2 if kind == "Transformer" else 1
+        step = 2 if kind == "PatchTST" else 1
         assert abs(count(size) - budget) <= min(abs(count(s) - budget) for s in (size - step, size + step))
     with pytest.raises(ValueError, match="DLinear's parameter count is fixed"):
         models.size_for_budget("DLinear", 36, 12, 888)

@@ -8,6 +8,7 @@ import torch
 
 from lstmlib.forecasting import baselines, data, fit, models
 from lstmlib.forecasting.protocol import (Normaliser, Problem, chronological_split, errors,
+                                          rolling_splits,
                                           origins)
 from lstmlib.seed import seed_everything
 
@@ -80,7 +81,7 @@ def test_no_test_value_reaches_the_fitting(poison):
     assert problems[0].normaliser == problems[1].normaliser
     for part in ("train", "val"):
         assert all(torch.equal(a, b) for a, b in zip(*(p.windows(part) for p in problems)))
-    for kind, size in (("DLinear", 25), ("LSTM", 4), ("Transformer", 4)):
+    for kind, size in (("DLinear", 25), ("LSTM", 4), ("PatchTST", 4)):
         weights = []
         for p in problems:
             seed_everything(0)
@@ -92,3 +93,42 @@ def test_no_test_value_reaches_the_fitting(poison):
     assert np.array_equal(arima[0].params, arima[1].params)
     assert np.array_equal(arima[0].forecast("val"), arima[1].forecast("val"))
     assert not np.allclose(arima[0].forecast("test"), arima[1].forecast("test"), equal_nan=False)
+
+
+def test_rolling_origin_moves_three_test_blocks_to_the_end():
+    """Fold j: test block j of three at the end (10 % each), validation the 15 % before it,
+    training everything earlier; nothing after a fold's test block is read."""
+    splits = rolling_splits(200)
+    assert [(s.train_end, s.val_end, s.test_end) for s in splits] == [
+        (110, 140, 160), (130, 160, 180), (150, 180, 200)]
+    with pytest.raises(ValueError, match="folds · test \\+ val < 1"):
+        rolling_splits(100, folds=5, test=0.2)
+    series = ramp(200)
+    first, _, last = Problem.rolling(series, lookback=10, horizon=5)
+    assert first.truth("test").max() == 159 and last.truth("test").max() == 199
+    assert first.known("test").max() == 159 and first.fit_values.max() == 139
+    v = series.values.copy()
+    v[160:] = np.nan                                   # the future of the first fold
+    again = Problem.rolling(dataclasses.replace(series, values=v), 10, 5)[0]
+    assert np.array_equal(again.truth("test"), first.truth("test"))
+    assert again.normaliser == first.normaliser
+
+
+def test_mase_scale_is_the_in_sample_seasonal_naive_error():
+    p = Problem.rolling(data.co2(), 36, 12)[0]
+    train = p.values("train")
+    assert p.mase_scale() == pytest.approx(np.abs(train[12:] - train[:-12]).mean())
+    u = Problem.rolling(data.unemployment(), 16, 8)[0]         # no season: the naive one
+    assert u.mase_scale() == pytest.approx(np.abs(np.diff(u.values("train"))).mean())
+
+
+def test_a_square_root_series_is_fitted_on_roots_and_forecast_in_its_unit():
+    p = Problem.rolling(data.sunspots(), 22, 11)[-1]
+    X, Y = p.windows("test")
+    roots = np.sqrt(p.truth("test"))
+    assert np.allclose(p.normaliser.inverse(Y.double().numpy()), roots, atol=1e-5)
+    assert np.allclose(p.to_unit(Y.double().numpy()), p.truth("test"), rtol=1e-4, atol=1e-3)
+    assert p.series.inverse(np.array([-1.0, 2.0])).tolist() == [0.0, 4.0]
+    with pytest.raises(ValueError, match="non-negative values for the square-root"):
+        data.Series("x", "x", np.array([-1.0, 1.0]), np.arange(2), "", "", None, "",
+                    transform="sqrt")

@@ -42,7 +42,7 @@ NOTATION = (ROOT / "book" / "notation.md").read_text(encoding="utf8")
 # Distinct, so that a swapped size cannot pass. T >= 26 lets every task run with its chapter's
 # defaults (delayed recall's cue comes as late as step 25); V is the language's vocabulary;
 # a series of N = 25 values split 60/20/20 with L = 6 and K = 4 has exactly B = 2 test origins.
-SIZES = {"T": 26, "B": 2, "D": 3, "H": 5, "K": 4, "L": 6, "N": 25, "V": 49}
+SIZES = {"T": 26, "B": 2, "D": 3, "H": 5, "K": 4, "L": 6, "N": 50, "V": 49}
 # A role such as {mod}`x` is not code to run: the pattern consumes it, and only bare spans count.
 CODE = re.compile(r"(\{[\w:-]+\})?`([^`]+)`")
 PYTHON = re.compile(r"^```python\n(.*?)^```", flags=re.MULTILINE | re.DOTALL)
@@ -346,8 +346,9 @@ def test_the_pages_numbers():
     """The numbers the page quotes from the chapters' modules."""
     assert len(lstmlib.language.VOCAB) == 49
     co2, sunspots = data.co2(), data.sunspots()
-    assert len(co2) == 444 and co2.period == 12 and sunspots.period == 11
-    assert data.mackey_glass(30).period is None
+    assert len(co2) == 444 and co2.period == 12 and sunspots.period is None
+    assert data.unemployment().period is None and data.mackey_glass(30).period is None
+    assert data.elnino().period == data.elec_equip().period == 12
     assert data.MACKEY_GLASS["tau"] == 17
     assert (data.MACKEY_GLASS["beta"], data.MACKEY_GLASS["gamma"], data.MACKEY_GLASS["n"]) == (0.2, 0.1, 10)
     assert lstmlib.recall.STORE == (2, 6) and lstmlib.recall.CUE == (16, 25)

@@ -1,351 +1,203 @@
-"""Chapter 10, LSTMs for time series: the notes' opening claim, tested against baselines.
+"""Chapter 10, LSTMs for time series: the notes' opening claim, tested as forecasters test.
 
-Used by ``book/10_time_series.ipynb``, whose check cells state the claims (the notebook is
-their one definition; ``benchmarks/robustness.py`` runs it over seeds and numeric
-environments); ``tests/test_experiments_ch10.py`` tests these functions, the exercise
-solutions and a re-run sample of the sweep (Zeng et al. 2023; Gers, Eck & Schmidhuber 2001;
-Hyndman & Athanasopoulos 2021; Hyndman & Koehler 2006 for MASE):
+Used by ``book/10_time_series.ipynb`` (a reduced experiment, live) and by
+``benchmarks/forecast_sweep.py`` (the full one, precomputed); the tables and tests over the
+sweep are in :mod:`lstmlib.experiments.ch10_results`. After Hyndman & Athanasopoulos,
+*Forecasting: Principles and Practice* (rolling origin, MASE), Zeng et al. (2023: DLinear,
+the shuffle probe), Nie et al. (2023: PatchTST):
 
-    problem, budget, size, baselines, train, compare, Comparison, mase_scale,
-    co2_ratios, mackey_glass_ratios, show, sweep_table, sweep_text, sweep_ratios,
-    sweep_mase, sweep_mase_text
+    SERIES, TUNING, problems, budget, size, train, one_run, chosen, classical, reference,
+    shuffled_forecast, live, seeds
 
-The notebook trains every network live on two series (CO₂ and Mackey–Glass) with three
-seeds each; ``benchmarks/forecast_sweep.py`` ran the larger grid on all three series.
+Six series (five real, from statsmodels, and Mackey–Glass), each evaluated on a rolling
+origin (three test blocks at its end, :meth:`lstmlib.forecasting.protocol.Problem.rolling`).
+Every trained model gets the same search, judged on the validation block only: each
+learning rate of ``TUNING["lrs"]`` and each size of ``TUNING["budgets"]`` (the parameter
+count of the linear model, times 1 or 4; the linear model has one size), three seeds each,
+the same steps and warm-up for all. The statistical models choose their own form by AICc
+(:func:`lstmlib.forecasting.baselines.auto_ets`, :func:`~lstmlib.forecasting.baselines.auto_arima`).
 """
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
 
 import numpy as np
-from ..forecasting import baselines as base
-from ..forecasting import data, fit, models
-from ..forecasting.protocol import Problem, errors
-from ..seed import seed_everything
+import torch
 
-# Windows: lookback L, horizon K, and the linear model's moving-average kernel, per series.
+from ..forecasting import baselines as base
+from ..forecasting import data, evaluation, fit, models
+from ..forecasting.protocol import Problem
+from ..seed import seed_everything
+from .common import PROBE, data_stream
+
+# Windows per series: lookback L (three seasons, or about two cycles), horizon K (a season,
+# two years of quarters, a solar cycle, 14 steps of Mackey–Glass), DLinear's kernel.
 SERIES = {"co2": dict(lookback=36, horizon=12, kernel=13),
+          "elnino": dict(lookback=36, horizon=12, kernel=13),
+          "elec_equip": dict(lookback=36, horizon=12, kernel=13),
+          "unemployment": dict(lookback=16, horizon=8, kernel=7),
           "sunspots": dict(lookback=22, horizon=11, kernel=11),
           "mackey_glass": dict(lookback=24, horizon=14, kernel=13)}
-# The classical model of each series, fitted by statsmodels on the training part.
-CLASSICAL = {"co2": ("ETS", dict(trend=True, seasonal=12)),
-             "sunspots": ("ARIMA", dict(order=(8, 0, 0), trend="c")),
-             "mackey_glass": ("ARIMA", dict(order=(12, 0, 0), trend="c"))}
-LIVE = ("co2", "mackey_glass")                 # the series the notebook trains on
-TRAINED = models.KINDS                         # DLinear, MLP, LSTM, GRU, Transformer
-# Training in the notebook: steps, batch, validation checks; the learning rate per model.
-TRAINING = dict(steps=300, batch=64, check_every=25, seeds=3)
-LR = {"DLinear": 0.01, "MLP": 0.01, "LSTM": 0.03, "GRU": 0.03, "Transformer": 0.03}
-HORIZONS = ("one", "multi")                    # one step ahead; the mean over leads 1 … K
-METRICS = ("mse", "mae", "mase")
+REAL = data.REAL
+TRAINED = models.KINDS                            # DLinear, MLP, LSTM, GRU, PatchTST
+CLASSICAL = ("ETS", "ARIMA")
+REFERENCES = ("naive", "seasonal naive")          # seasonal naive = naive without a season
+# The search every trained model gets, and how each run trains.
+TUNING = dict(lrs=(1e-3, 3e-3, 1e-2, 3e-2), budgets={"1x": 1, "4x": 4}, seeds=(0, 1, 2),
+              steps=400, batch=64, check_every=25, warmup=40)
+# The lookback probe: each of these models again at these multiples of the lookback.
+PROBED = ("DLinear", "LSTM", "PatchTST")
+LOOKBACKS = (0.5, 2.0)
+# The live page: its series (the last fold of each), and two network seeds per run.
+LIVE = ("co2", "mackey_glass")
+LIVE_SEEDS = 2
 
 
-def seeds(seed: int) -> tuple[int, ...]:
-    """The model seeds of one run of the chapter: SEED 0 trains seeds 0, 1, 2; SEED 1 trains
-    3, 4, 5, and so on, so the tests' SEED 1-5 never reuse the page's networks."""
-    n = TRAINING["seeds"]
-    return tuple(n * seed + k for k in range(n))
+def _check(name, kind=None):
+    if name not in SERIES:
+        raise ValueError(f"unknown series {name!r}: expected one of {tuple(SERIES)}")
+    if kind is not None and kind not in TRAINED:
+        raise ValueError(f"unknown model {kind!r}: expected one of {TRAINED}")
+
+
+def lookback_of(name: str, times: float = 1.0) -> int:
+    """The series' lookback, times ``times`` (rounded; at least its horizon)."""
+    _check(name)
+    s = SERIES[name]
+    return max(s["horizon"], round(times * s["lookback"]))
 
 
 @functools.lru_cache(maxsize=None)
-def problem(name: str) -> Problem:
-    """The chapter's forecasting problem for one series (60/20/20 split in time)."""
+def problems(name: str, lookback: int | None = None) -> tuple[Problem, ...]:
+    """The series' rolling-origin folds, oldest test block first."""
+    _check(name)
     s = SERIES[name]
-    return Problem(data.load(name), s["lookback"], s["horizon"])
+    return tuple(Problem.rolling(data.load(name), lookback or s["lookback"], s["horizon"]))
 
 
 def budget(name: str) -> int:
-    """The linear model's parameter count, 2 (L K + K): every network is sized to it."""
+    """The linear model's parameter count at the series' own lookback, 2 (L K + K)."""
+    _check(name)
     s = SERIES[name]
     return models.parameter_count(models.build("DLinear", s["lookback"], s["horizon"], s["kernel"]))
 
 
-def size(name: str, kind: str) -> int:
-    """The size argument of :func:`lstmlib.forecasting.models.build` at the series' budget."""
+def size(name: str, kind: str, budget_key: str = "1x", lookback: int | None = None) -> int:
+    """The ``size`` of :func:`lstmlib.forecasting.models.build` whose parameter count is
+    closest to ``TUNING["budgets"][budget_key]`` times :func:`budget` (DLinear: its kernel)."""
+    _check(name, kind)
     s = SERIES[name]
     if kind == "DLinear":
         return s["kernel"]
-    return models.size_for_budget(kind, s["lookback"], s["horizon"], budget(name))
+    if budget_key not in TUNING["budgets"]:
+        raise ValueError(f"unknown budget {budget_key!r}: expected one of {tuple(TUNING['budgets'])}")
+    return models.size_for_budget(kind, lookback or s["lookback"], s["horizon"],
+                                  TUNING["budgets"][budget_key] * budget(name))
 
 
-@dataclass
-class Entry:
-    """One model's test forecasts: one (B, K) array per seed (one for untrained models)."""
-    name: str
-    params: int
-    forecasts: list = field(repr=False)
-    trained: bool = True
-    models: list = field(default_factory=list, repr=False)    # the trained networks, per seed
-
-
-@dataclass
-class Comparison:
-    """Every model's test forecasts for one series, and their errors."""
-    problem: Problem = field(repr=False)
-    entries: dict                   # name -> Entry, in the order the models were added
-
-    @property
-    def truth(self) -> np.ndarray:
-        return self.problem.truth("test")                             # (B, K)
-
-    def errors(self, name: str) -> list:
-        """One :class:`~lstmlib.forecasting.protocol.Errors` per seed."""
-        return [errors(f, self.truth) for f in self.entries[name].forecasts]
-
-    def scores(self, name: str, horizon: str = "multi", metric: str = "mse") -> np.ndarray:
-        """One value per seed: MSE, MAE or MASE (the MAE over :func:`mase_scale`), one step
-        ahead (``"one"``) or over 1 … K."""
-        if horizon not in HORIZONS or metric not in METRICS:
-            raise ValueError(f"expected horizon in {HORIZONS} and metric in {METRICS}, "
-                             f"got {horizon!r} and {metric!r}")
-        k = 0 if metric == "mse" else 1
-        scale = _mase_scale(self.problem) if metric == "mase" else 1.0
-        return np.array([(e.one_step() if horizon == "one" else e.multi_step())[k] / scale
-                         for e in self.errors(name)])
-
-    def ranking(self, horizon: str = "multi", metric: str = "mse") -> list[str]:
-        """Model names by mean score over seeds, best first."""
-        return sorted(self.entries, key=lambda n: self.scores(n, horizon, metric).mean())
-
-    def clearly_better(self, a: str, b: str, horizon: str = "multi", metric: str = "mse",
-                       margin: float = 1.0) -> bool:
-        """Every seed of ``a`` beats every seed of ``b``, by the factor ``margin``."""
-        return bool(self.scores(a, horizon, metric).max() * margin < self.scores(b, horizon, metric).min())
-
-    def table(self, horizon: str = "multi") -> str:
-        """The ranked table: parameters, then test MSE and MAE as mean (min-max) over seeds,
-        and the mean MASE. Columns of small numbers are scaled (``1000 × MSE``) to stay
-        readable and narrow."""
-        s = self.problem.series
-        unit = "" if "no unit" in s.unit else s.unit
-        lead = "one step ahead" if horizon == "one" else f"mean over leads 1-{self.problem.horizon}"
-        names = self.ranking(horizon)
-        columns = []
-        for metric, u in (("mse", f"{unit}²" if unit else ""), ("mae", unit)):
-            values = {n: self.scores(n, horizon, metric) for n in names}
-            scale = _scale(min(v.mean() for v in values.values()))
-            head = (f"{scale:,} × " if scale > 1 else "") + metric.upper() + (f" ({u})" if u else "")
-            columns.append((head, {n: _spread(v * scale) for n, v in values.items()}))
-        seeds = max(len(self.entries[n].forecasts) for n in names)
-        lines = [f"{s.title}, test part, {lead}", f"(trained models: mean (min-max) over {seeds} seeds)",
-                 f"{'':4} {'model':<14} {'params':>6}  {columns[0][0]:<23} "
-                 f"{columns[1][0]:<20} MASE"]
-        for rank, name in enumerate(names, 1):
-            cells = [c[1][name] for c in columns]
-            mase = self.scores(name, horizon, "mase").mean()
-            lines.append(f"{rank:>3}. {name:<14} {self.entries[name].params:>6,}  "
-                         f"{cells[0]:<23} {cells[1]:<20} {mase:.3g}")
-        return "\n".join(lines)
-
-
-def _mase_scale(p: Problem) -> float:
-    """The in-sample MAE of the seasonal naive forecast (naive where there is no season) on
-    the training part: MASE's denominator (Hyndman & Koehler 2006)."""
-    m = p.series.period or 1
-    train = p.values("train")                                         # (N_train,)
-    return float(np.abs(train[m:] - train[:-m]).mean())
-
-
-def mase_scale(name: str) -> float:
-    """MASE's scale for one series: the mean |y_t - y_{t-m}| over its training part, m its
-    season (1 without one). A MASE below 1 beats that in-sample seasonal naive forecast."""
-    return _mase_scale(problem(name))
-
-
-def _scale(smallest: float) -> int:
-    """1 if the smallest mean is at least 0.01; else the power of ten that lifts it to 1 or more."""
-    k = 0
-    while smallest < 0.01 and smallest * 10 ** k < 1 and k < 12:
-        k += 1
-    return 10 ** k
-
-
-def _spread(values) -> str:
-    values = np.asarray(values)
-    if len(values) == 1:
-        return f"{values[0]:.3g}"
-    return f"{values.mean():.3g} ({values.min():.3g}-{values.max():.3g})"
-
-
-def baselines(name: str) -> dict:
-    """The untrained forecasts: naive, seasonal naive (where the series has a season) and the
-    classical model. Returns ``{name: Entry}``."""
-    p = problem(name)
-    out = {"naive": Entry("naive", 0, [base.naive(p, "test")], trained=False)}
-    if p.series.period:
-        out["seasonal naive"] = Entry("seasonal naive", 0,
-                                      [base.seasonal_naive(p, "test", p.series.period)], False)
-    kind, spec = CLASSICAL[name]
-    classical = base.Classical.fit(p, kind, **spec)
-    out[classical.name()] = Entry(classical.name(), classical.n_params,
-                                  [classical.forecast("test")], trained=False)
-    return out
-
-
-def train(name: str, kind: str, seed: int, steps: int = TRAINING["steps"]):
-    """One network, seeded, trained on one series. Returns ``(model, Run)``."""
-    p = problem(name)
+def train(name: str, fold: int, kind: str, lr: float, budget_key: str, seed: int,
+          lookback: int | None = None):
+    """One network, seeded, trained on one fold (the search's settings). Returns
+    ``(model, Run)``."""
+    p = problems(name, lookback)[fold]
     seed_everything(seed)
-    model = models.build(kind, p.lookback, p.horizon, size(name, kind))
-    return fit.fit(model, p, seed, steps=steps, batch=TRAINING["batch"], lr=LR[kind],
-                   check_every=TRAINING["check_every"])
+    model = models.build(kind, p.lookback, p.horizon, size(name, kind, budget_key, p.lookback))
+    return fit.fit(model, p, seed, steps=TUNING["steps"], batch=TUNING["batch"], lr=lr,
+                   check_every=TUNING["check_every"], warmup=TUNING["warmup"])
 
 
-def compare(name: str, seed: int, kinds=TRAINED) -> Comparison:
-    """Every model on one series: the baselines, and each network trained with the seeds
-    :func:`seeds` gives for ``seed``."""
-    p = problem(name)
-    entries = baselines(name)
-    for kind in kinds:
-        trained = [train(name, kind, s)[0] for s in seeds(seed)]
-        entries[kind] = Entry(kind, models.parameter_count(trained[0]),
-                              [fit.forecast(m, p, "test") for m in trained], models=trained)
-    return Comparison(p, entries)
+def _rounded(values) -> list:
+    return [float(f"{v:.6g}") for v in np.asarray(values, dtype=float)]
 
 
-def _worst(scores: dict, names) -> float:
-    return max(scores[n].max() for n in names)
+def shuffled_forecast(model, problem: Problem, seed: int) -> np.ndarray:
+    """The model's test forecasts from windows whose past is shuffled
+    (:func:`lstmlib.forecasting.evaluation.shuffled`), (B, K) in the series' unit."""
+    X, _ = problem.windows("test")
+    with torch.no_grad():
+        z = model(evaluation.shuffled(X, data_stream(seed, PROBE))).double().numpy()
+    return problem.to_unit(z)
 
 
-def co2_ratios(c: Comparison) -> dict:
-    """The ratios of test MSE that chapter 10's text bounds on CO₂, for one run of the page
-    (``multi``: the mean over leads 1 … 12; ``one``: one step ahead)."""
-    one = {n: c.scores(n, "one") for n in c.entries}                  # one value per seed
-    multi = {n: c.scores(n, "multi") for n in c.entries}
-    nets, close = list(TRAINED), ["DLinear", "MLP", "ETS(A,A,A)", "LSTM", "GRU"]
-    ets = one["ETS(A,A,A)"][0]
-    means = [multi[n].mean() for n in close]
-    others = [n for n in nets if n != "Transformer"]
-    return {
-        "naive / worst network seed, year": multi["naive"][0] / _worst(multi, nets),
-        "naive / worst DLinear seed, year": multi["naive"][0] / _worst(multi, ["DLinear"]),
-        "seasonal naive / worst network seed": multi["seasonal naive"][0] / _worst(multi, nets),
-        "seasonal naive / worst DLinear seed": multi["seasonal naive"][0] / _worst(multi, ["DLinear"]),
-        "best network mean / ETS, one step": min(one[n].mean() for n in nets) / ets,
-        "LSTM mean / ETS, one step": one["LSTM"].mean() / ets,
-        "highest / lowest of the five means, year": max(means) / min(means),
-        "LSTM mean / DLinear mean, year": multi["LSTM"].mean() / multi["DLinear"].mean(),
-        "Transformer mean / next worst, year": min(
-            multi["Transformer"].mean() / multi[n].mean() for n in others)}
+def one_run(series: str, fold: int, kind: str, seed: int = 0, lr: float | None = None,
+            budget: str | None = None, lookback: int | None = None) -> dict:
+    """The unit of the sweep. A trained ``kind``: the network of :func:`train`, its best
+    validation MSE (normalised), parameters, and on the test block each origin's absolute
+    error (``origin_ae``, mean over leads) and the MAE by lead, plus the MAE with shuffled
+    windows. ``kind`` "ETS" or "ARIMA": the form chosen by AICc, and the same test errors."""
+    p = problems(series, lookback)[fold]
+    truth = p.truth("test")
+    if kind in CLASSICAL:
+        model = classical(series, fold, kind)
+        forecast = model.forecast("test")
+        extra = dict(form=model.name(), params=model.n_params)
+    else:
+        model, run = train(series, fold, kind, lr, budget, seed, lookback)
+        forecast = fit.forecast(model, p, "test")
+        shuffled = evaluation.origin_errors(shuffled_forecast(model, p, seed), truth)
+        extra = dict(params=models.parameter_count(model), val=min(run.val_mse),
+                     best_step=run.best_step, shuffled_mae=float(f"{shuffled.mean():.6g}"))
+    return dict(origin_ae=_rounded(evaluation.origin_errors(forecast, truth)),
+                lead_mae=_rounded(np.abs(forecast - truth).mean(axis=0)), **extra)
 
 
-def mackey_glass_ratios(c: Comparison) -> dict:
-    """The ratios of test MSE that chapter 10's text bounds on Mackey–Glass, for one run of
-    the page (``14 steps``: the mean over leads 1 … 14), and the largest ratio over the leads
-    1 … 12 of the LSTM's error to the linear model's (means over seeds)."""
-    one = {n: c.scores(n, "one") for n in c.entries}                  # one value per seed
-    multi = {n: c.scores(n, "multi") for n in c.entries}
-    lead = {n: np.mean([e.mse for e in c.errors(n)], axis=0) for n in c.entries}   # (K,)
-    out = {}
-    for rnn in ("LSTM", "GRU"):
-        out[f"best DLinear seed / worst {rnn} seed"] = multi["DLinear"].min() / multi[rnn].max()
-        out[f"{rnn} mean / DLinear mean, 14 steps"] = multi[rnn].mean() / multi["DLinear"].mean()
-    out["ARIMA / best DLinear seed, 14 steps"] = multi["ARIMA(12,0,0)"][0] / multi["DLinear"].min()
-    out["next best mean / MLP mean, one step"] = min(
-        one[n].mean() for n in c.entries if n != "MLP") / one["MLP"].mean()
-    out["MLP mean / LSTM mean, 14 steps"] = multi["MLP"].mean() / multi["LSTM"].mean()
-    out["Transformer mean / MLP, LSTM, GRU means"] = min(
-        multi["Transformer"].mean() / multi[n].mean() for n in ("MLP", "LSTM", "GRU"))
-    out["Transformer mean / DLinear mean, 14 steps"] = (multi["Transformer"].mean()
-                                                        / multi["DLinear"].mean())
-    out["LSTM / DLinear by lead, leads 1-12 (max)"] = float(
-        (lead["LSTM"][:12] / lead["DLinear"][:12]).max())
-    return out
-
-
-def show(ratios: dict) -> None:
-    """Print a dict of named ratios, one a line, within 79 columns."""
-    for name, value in ratios.items():
-        print(f"{name:<44} {value:8.3g}")
-
-
-# The precomputed sweep (benchmarks/forecast_sweep.py).
-SWEEP = "benchmarks/results/forecast_sweep.jsonl"
-
-
-def sweep_table(rows, series: str, horizon: str = "multi") -> dict:
-    """Test MSE and MASE per seed for each (model, budget) of one series; where the sweep tried
-    more than one learning rate, at the one whose mean validation error was lower.
-    Returns ``{(kind, budget): dict(lr, params, mse, mase)}``, ``mse`` and ``mase`` one value
-    per seed."""
-    if horizon not in HORIZONS:
-        raise ValueError(f"expected horizon in {HORIZONS}, got {horizon!r}")
-    runs = {}
+def chosen(rows) -> dict:
+    """``{(series, fold, kind): (lr, budget)}``: each trained model's setting with the lowest
+    mean validation MSE over its seeds, per fold (rows of the sweep at the series' own
+    lookback). The test blocks choose nothing."""
+    groups = {}
     for r in rows:
-        if r["series"] == series:
-            lr = r.get("lr", LR[r["kind"]])
-            runs.setdefault((r["kind"], r["budget"]), {}).setdefault(lr, []).append(r)
-    scale = mase_scale(series)
-    out = {}
-    for key, by_lr in runs.items():
-        lr = min(by_lr, key=lambda lr: np.mean([r["val"] for r in by_lr[lr]]))
-        pick = (lambda v: v[0]) if horizon == "one" else (lambda v: float(np.mean(v)))
-        out[key] = dict(lr=lr, params=by_lr[lr][0]["params"],
-                        mse=np.array([pick(r["mse"]) for r in by_lr[lr]]),
-                        mase=np.array([pick(r["mae"]) / scale for r in by_lr[lr]]))
+        if r["kind"] in TRAINED and r.get("lookback") is None:
+            groups.setdefault((r["series"], r["fold"], r["kind"]), {}).setdefault(
+                (r["lr"], r["budget"]), []).append(r["val"])
+    return {key: min(by, key=lambda s: np.mean(by[s])) for key, by in groups.items()}
+
+
+def classical(name: str, fold: int, kind: str):
+    """The statistical model ``kind`` ("ETS" or "ARIMA") in the form AICc chose on the fold's
+    training part."""
+    if kind not in CLASSICAL:
+        raise ValueError(f"unknown statistical model {kind!r}: expected one of {CLASSICAL}")
+    p = problems(name)[fold]
+    return base.auto_ets(p) if kind == "ETS" else base.auto_arima(p)
+
+
+def reference(problem: Problem, name: str) -> np.ndarray:
+    """A reference forecast for the test block, (B, K): ``"naive"``, or ``"seasonal naive"``
+    (the naive forecast where the series has no season)."""
+    if name not in REFERENCES:
+        raise ValueError(f"unknown reference {name!r}: expected one of {REFERENCES}")
+    m = problem.series.period
+    if name == "seasonal naive" and m:
+        return base.seasonal_naive(problem, "test", m)
+    return base.naive(problem, "test")
+
+
+def seeds(seed: int) -> tuple[int, ...]:
+    """The network seeds of one run of the page: SEED 0 trains 0 and 1, SEED 1 trains 2 and
+    3, and so on: the tests' other SEEDs never reuse the page's networks."""
+    return tuple(LIVE_SEEDS * seed + k for k in range(LIVE_SEEDS))
+
+
+def live(name: str, seed: int, settings: dict) -> dict:
+    """The page's reduced experiment on the last fold of one series: every trained model at
+    the settings the full sweep chose for that fold (``{kind: (lr, budget)}``), with the
+    network seeds of :func:`seeds`, and the two references. Returns ``{model: [MASE per
+    seed]}`` with ``"shuffled " + kind`` for each network's MASE on shuffled windows, and
+    ``"forecasts"``: ``{model: (B, K)}`` of the first seed."""
+    _check(name)
+    fold = len(problems(name)) - 1
+    p = problems(name)[fold]
+    scale, truth = p.mase_scale(), p.truth("test")
+    out = {r: [evaluation.mase(reference(p, r), truth, scale)] for r in REFERENCES}
+    forecasts = {r: reference(p, r) for r in REFERENCES}
+    for kind in TRAINED:
+        lr, budget_key = settings[kind]
+        nets = [train(name, fold, kind, lr, budget_key, s)[0] for s in seeds(seed)]
+        f = [fit.forecast(m, p, "test") for m in nets]
+        out[kind] = [evaluation.mase(x, truth, scale) for x in f]
+        out["shuffled " + kind] = [evaluation.mase(shuffled_forecast(m, p, s), truth, scale)
+                                   for m, s in zip(nets, seeds(seed))]
+        forecasts[kind] = f[0]
+    out["forecasts"] = forecasts
     return out
-
-
-def sweep_text(rows, series: str, horizon: str = "multi") -> str:
-    """The sweep's results for one series as a table: each model and budget at its chosen
-    learning rate, test MSE as mean (min-max) over seeds and the mean MASE, best first."""
-    table = sweep_table(rows, series, horizon)
-    scale = _scale(min(v["mse"].mean() for v in table.values()))
-    head = (f"{scale:,} × " if scale > 1 else "") + "test MSE"
-    lines = [f"{'':4} {'model':<12} {'budget':<7} {'params':>6} {'lr':>5}  {head:<23} MASE"]
-    order = sorted(table, key=lambda k: table[k]["mse"].mean())
-    for rank, key in enumerate(order, 1):
-        v = table[key]
-        lines.append(f"{rank:>3}. {key[0]:<12} {key[1]:<7} {v['params']:>6,} {v['lr']:>5g}  "
-                     f"{_spread(v['mse'] * scale):<23} {v['mase'].mean():.3g}")
-    return "\n".join(lines)
-
-
-def sweep_ratios(rows, marks: dict) -> dict:
-    """The ratios of test MSE (mean over the leads) that chapter 10's text bounds on the
-    precomputed sweep; ``marks``: the sunspots' untrained forecasts' MSE, by name."""
-    mse = {(r_s, k): v["mse"] for r_s in SERIES
-           for (k, b), v in sweep_table(rows, r_s).items() if b == "small"}   # one per seed
-    one = {k: v["mse"].mean() for (k, b), v in sweep_table(rows, "mackey_glass", "one").items()}
-    sun = [k for (s, k) in mse if s == "sunspots"]
-    lstm, tf = mse["sunspots", "LSTM"], mse["sunspots", "Transformer"]
-    co2 = sorted((mse["co2", k].mean(), k) for (s, k) in mse if s == "co2")
-    return {
-        "sunspots: best other / worst DLinear seed": min(
-            [mse["sunspots", k].min() for k in sun if k != "DLinear"] + list(marks.values()))
-        / mse["sunspots", "DLinear"].max(),
-        "sunspots: LSTM mean / next worst mean": lstm.mean() / max(
-            mse["sunspots", k].mean() for k in sun if k != "LSTM"),
-        "sunspots: best LSTM seed / seasonal naive": lstm.min() / marks["seasonal naive"],
-        "sunspots: LSTM, Transformer ranges overlap": min(lstm.max() / tf.min(),
-                                                          tf.max() / lstm.min()),
-        "co2: best other mean / DLinear's, MLP's": min(
-            m for m, k in co2 if k not in ("DLinear", "MLP")) / max(
-            m for m, k in co2 if k in ("DLinear", "MLP")),
-        "co2: LSTM mean / DLinear mean": mse["co2", "LSTM"].mean() / mse["co2", "DLinear"].mean(),
-        "co2: best Transformer seed / worst other": mse["co2", "Transformer"].min() / max(
-            mse["co2", k].max() for (s, k) in mse if s == "co2" and k != "Transformer"),
-        "mackey_glass: best MLP / worst LSTM, GRU": mse["mackey_glass", "MLP"].min() / max(
-            mse["mackey_glass", "LSTM"].max(), mse["mackey_glass", "GRU"].max()),
-        "mackey_glass: next best / MLP, one step": min(
-            v for k, v in one.items() if k != "MLP") / one["MLP"]}
-
-
-def sweep_mase(rows, series=tuple(SERIES)) -> dict:
-    """Every trained model's mean test MASE (over seeds and leads 1 … K) on each series of the
-    sweep: ``{kind: [one value per series]}``, errors in one unit across series."""
-    tables = {s: sweep_table(rows, s) for s in series}
-    kinds = sorted({k for t in tables.values() for k, b in t if b == "small"})
-    return {k: [float(tables[s][k, "small"]["mase"].mean()) for s in series] for k in kinds}
-
-
-def sweep_mase_text(rows, series=tuple(SERIES)) -> str:
-    """:func:`sweep_mase` as a table, with the mean over the series, best first."""
-    mase = sweep_mase(rows, series)
-    lines = [f"{'':4} {'model':<12} " + " ".join(f"{s[:12]:>12}" for s in series)
-             + f" {'mean':>6}"]
-    for rank, k in enumerate(sorted(mase, key=lambda k: np.mean(mase[k])), 1):
-        lines.append(f"{rank:>3}. {k:<12} " + " ".join(f"{v:>12.3g}" for v in mase[k])
-                     + f" {np.mean(mase[k]):>6.3g}")
-    return "\n".join(lines)

@@ -6,6 +6,7 @@ models of the forecasting field, exponential smoothing and ARIMA, from statsmode
     model = Classical.fit(problem, "ETS", trend=True, seasonal=12)
     model.forecast("test")                        # (B, K), in the series' unit
     model.n_params                                # the estimated parameters
+    auto_ets(problem), auto_arima(problem)        # each form chosen by AICc, as forecasters do
 
 Every forecast is made from the origins of
 :meth:`~lstmlib.forecasting.protocol.Problem.origins`, with the same
@@ -74,7 +75,7 @@ class Classical:
         _check(problem)
         if kind not in CLASSICAL:
             raise ValueError(f"unknown classical model {kind!r}: expected one of {CLASSICAL}")
-        train = problem.fit_values[:problem.split.train_end]
+        train = problem.series.forward(problem.values("train"))
         model = (ExponentialSmoothing if kind == "ETS" else SARIMAX)(train, **spec)
         with threadpool_limits(1), warnings.catch_warnings():
             warnings.simplefilter("ignore")          # start-value notices on short series
@@ -100,14 +101,15 @@ class Classical:
         Ad additive damped, N none (statsmodels' state-space ETS has additive errors)."""
         if self.kind == "ARIMA":
             p, d, q = self.spec.get("order", (1, 0, 0))
-            return f"ARIMA({p},{d},{q})"
+            P, D, Q, m = self.spec.get("seasonal_order", (0, 0, 0, 0))
+            return f"ARIMA({p},{d},{q})" + (f"({P},{D},{Q}){m}" if m else "")
         trend = ("Ad" if self.spec.get("damped_trend") else "A") if self.spec.get("trend") else "N"
         return f"ETS(A,{trend},{'A' if self.spec.get('seasonal') else 'N'})"
 
     def forecast(self, part: str) -> np.ndarray:
         """Forecasts from every origin of ``part``, (B, K): the fitted parameters, the filter
         run over the values before each origin, then K steps of the state equation."""
-        values = self.problem.series.values if part == "test" else self.problem.fit_values
+        values = self.problem.series.forward(self.problem.known(part))
         with threadpool_limits(1), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             run = self.result.apply(values)             # same parameters, longer series
@@ -123,4 +125,52 @@ class Classical:
         for _ in range(self.problem.horizon):
             out.append(Z @ a + d[:, None])                               # (1, B)
             a = T @ a + c[:, None]
-        return np.concatenate(out).T                                     # (B, K)
+        return self.problem.series.inverse(np.concatenate(out).T)         # (B, K)
+
+    @property
+    def aicc(self) -> float:
+        """The corrected Akaike information criterion of the fit on the training part."""
+        return float(self.result.aicc)
+
+
+def auto_ets(problem: Problem) -> Classical:
+    """Exponential smoothing in the form with the lowest AICc on the training part: trend none,
+    additive or additive damped, times a season none or additive (where the series has one);
+    the state-space ETS of statsmodels, additive errors (Hyndman & Athanasopoulos, 8.6)."""
+    _check(problem)
+    m = problem.series.period
+    forms = [dict(trend=trend, damped_trend=damped, seasonal=season)
+             for trend, damped in ((False, False), (True, False), (True, True))
+             for season in ((None, m) if m else (None,))]
+    return min((Classical.fit(problem, "ETS", **form) for form in forms), key=lambda c: c.aicc)
+
+
+ARIMA_ORDERS = dict(p=range(4), q=range(3))
+
+
+def differences(problem: Problem) -> tuple[int, int]:
+    """``(d, D)`` for :func:`auto_arima`: one seasonal difference where the series has a
+    season; then a first difference if the KPSS test (5 %) rejects a stationary level on
+    the training part, as in Hyndman & Khandakar's auto.arima (2008)."""
+    from statsmodels.tsa.stattools import kpss
+    m, y = problem.series.period, problem.series.forward(problem.values("train"))
+    D = 1 if m else 0
+    if D:
+        y = y[m:] - y[:-m]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")              # p-values beyond KPSS's table are clipped
+        p_value = kpss(y, regression="c", nlags="auto")[1]
+    return (1 if p_value < 0.05 else 0), D
+
+
+def auto_arima(problem: Problem) -> Classical:
+    """ARIMA(p, d, q), times (0, 1, 1) over the season where the series has one, with d from
+    :func:`differences` and p ≤ 3, q ≤ 2 chosen by AICc on the training part; a constant
+    when nothing is differenced."""
+    _check(problem)
+    (d, D), m = differences(problem), problem.series.period
+    seasonal = dict(seasonal_order=(0, D, 1, m)) if m else {}
+    trend = "c" if d + D == 0 else "n"
+    fits = [Classical.fit(problem, "ARIMA", order=(p, d, q), trend=trend, **seasonal)
+            for p in ARIMA_ORDERS["p"] for q in ARIMA_ORDERS["q"]]
+    return min(fits, key=lambda c: c.aicc)

@@ -1,14 +1,18 @@
-"""The series of chapter 10: two real ones that ship with statsmodels, and Mackey–Glass.
+"""The series of chapter 10: five real ones that ship with statsmodels, and Mackey–Glass.
 
-Nothing is downloaded: ``co2`` and ``sunspots`` are data files inside the statsmodels
-package, and the Mackey–Glass series is integrated here.
+Nothing is downloaded: the real series are data files inside the statsmodels package, and
+the Mackey–Glass series is integrated here.
 
     s = co2()               # Mauna Loa CO₂, monthly means 1965-2001, in ppm
-    s = sunspots()          # yearly sunspot numbers 1700-2008
+    s = elnino()            # sea surface temperature in the El Niño region, monthly 1950-2010
+    s = elec_equip()        # euro-area electrical equipment orders, monthly 1995-2016
+    s = unemployment()      # US unemployment rate, quarterly 1959-2009, seasonally adjusted
+    s = sunspots()          # yearly sunspot numbers 1700-2008 (forecast as a square root)
     s = mackey_glass()      # the chaotic delay equation, tau = 17, sampled every 6 time units
     s.values                # (N,) float64, in s.unit
     s.time                  # (N,) the time of each value, in s.time_unit (for plots)
     s.period                # the season in steps (seasonal naive), or None
+    s.transform             # "sqrt": models forecast the square root, errors are in s.unit
 """
 from __future__ import annotations
 
@@ -18,6 +22,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import validate
+
+
+TRANSFORMS = (None, "sqrt")
 
 
 @dataclass(frozen=True)
@@ -31,6 +38,7 @@ class Series:
     time_unit: str                  # of time, e.g. "year"
     period: int | None              # length of the season in steps (None: no season)
     source: str                     # where the numbers come from, and their licence
+    transform: str | None = None    # "sqrt": fitted and forecast as √y (variance-stabilising)
 
     def __post_init__(self):
         values = np.array(self.values, dtype=float)           # a copy: a Series owns its data
@@ -38,8 +46,22 @@ class Series:
         if values.ndim != 1 or time.shape != values.shape:
             raise ValueError(f"expected values and time of the same shape (N,), got "
                              f"{values.shape} and {time.shape}")
+        if self.transform not in TRANSFORMS:
+            raise ValueError(f"expected transform in {tuple(TRANSFORMS)}, got {self.transform!r}")
+        if self.transform == "sqrt" and (values < 0).any():
+            raise ValueError("expected non-negative values for the square-root transform")
         object.__setattr__(self, "values", values)
         object.__setattr__(self, "time", time)
+
+    def forward(self, y):
+        """Values on the scale the models are fitted on (√y for ``transform="sqrt"``)."""
+        y = np.asarray(y, dtype=float)
+        return np.sqrt(y) if self.transform == "sqrt" else y
+
+    def inverse(self, z):
+        """Back from the fitted scale to the series' unit (negative roots forecast as 0)."""
+        z = np.asarray(z, dtype=float)
+        return np.square(np.maximum(z, 0.0)) if self.transform == "sqrt" else z
 
     def __len__(self):
         return len(self.values)
@@ -75,14 +97,53 @@ def co2() -> Series:
 def sunspots() -> Series:
     """Yearly mean sunspot numbers 1700-2008, 309 values (``statsmodels.datasets.sunspots``).
 
-    Public domain (NOAA). The solar cycle lasts about 11 years but not exactly, so a seasonal
-    naive forecast with period 11 is only an approximation of a season.
+    Public domain (NOAA). The solar cycle lasts 9 to 14 years, so it is no season: the series
+    has no period. Its swings grow with its level (counts), so it is fitted and forecast as
+    its square root, the usual variance-stabilising transform for counts; errors are
+    measured in sunspot numbers.
     """
     from statsmodels.datasets import sunspots as dataset
     data = dataset.load().data
     return Series("sunspots", "Sunspot number (yearly mean)", data["SUNACTIVITY"].to_numpy(float),
-                  data["YEAR"].to_numpy(float), "sunspot number", "year", 11,
-                  "statsmodels.datasets.sunspots, NOAA, public domain")
+                  data["YEAR"].to_numpy(float), "sunspot number", "year", None,
+                  "statsmodels.datasets.sunspots, NOAA, public domain", transform="sqrt")
+
+
+def elnino() -> Series:
+    """Monthly sea surface temperature in the Niño 1+2 region, 1950-2010: 732 values in °C
+    (``statsmodels.datasets.elnino``, NOAA's ERSST v3b via its Climate Prediction Center,
+    public domain). A
+    12-month season, and the irregular swings of El Niño and La Niña on top."""
+    from statsmodels.datasets import elnino as dataset
+    table = dataset.load().data                           # a row per year, a column per month
+    values = table.drop(columns="YEAR").to_numpy(float).ravel()
+    time = (table["YEAR"].to_numpy(float)[:, None] + np.arange(12) / 12).ravel()
+    return Series("elnino", "El Niño sea surface temperature", values, time, "°C", "year", 12,
+                  "statsmodels.datasets.elnino, NOAA ERSST v3b, public domain")
+
+
+def elec_equip() -> Series:
+    """New orders of electrical equipment in the euro area, monthly from January 1995 to May
+    2016, an index (2005 = 100), not seasonally adjusted: 257 values
+    (``statsmodels.datasets.elec_equip``, Eurostat; public domain, as statsmodels states).
+    A 12-month season, and the crash of 2008-09 in the middle."""
+    from statsmodels.datasets import elec_equip as dataset
+    data = dataset.load().data.iloc[:, 0]
+    time = data.index.year + (data.index.month - 1) / 12
+    return Series("elec_equip", "Electrical equipment orders (euro area)", data.to_numpy(float),
+                  np.asarray(time, dtype=float), "index, 2005 = 100", "year", 12,
+                  "statsmodels.datasets.elec_equip, Eurostat, public domain")
+
+
+def unemployment() -> Series:
+    """The US unemployment rate, quarterly 1959-2009, seasonally adjusted: 203 values in %
+    (the ``unemp`` column of ``statsmodels.datasets.macrodata``, US BLS, public domain). No
+    season (it was removed), slow cycles with the economy."""
+    from statsmodels.datasets import macrodata as dataset
+    data = dataset.load().data
+    time = data["year"].to_numpy(float) + (data["quarter"].to_numpy(float) - 1) / 4
+    return Series("unemployment", "US unemployment rate (quarterly)", data["unemp"].to_numpy(float),
+                  time, "%", "year", None, "statsmodels.datasets.macrodata, US BLS, public domain")
 
 
 MACKEY_GLASS = dict(beta=0.2, gamma=0.1, n=10, tau=17, dt=0.1, every=6, x0=1.2, discard=600)
@@ -139,9 +200,13 @@ def _mackey_glass_path(N, beta, gamma, n, tau, dt, every, x0, discard):
     return out
 
 
+REAL = ("co2", "elnino", "elec_equip", "unemployment", "sunspots")
+
+
 def load(name: str) -> Series:
-    """One of the chapter's series by name: ``"co2"``, ``"sunspots"`` or ``"mackey_glass"``."""
-    loaders = {"co2": co2, "sunspots": sunspots, "mackey_glass": mackey_glass}
+    """One of the chapter's series by name: one of ``REAL``, or ``"mackey_glass"``."""
+    loaders = {"co2": co2, "elnino": elnino, "elec_equip": elec_equip,
+               "unemployment": unemployment, "sunspots": sunspots, "mackey_glass": mackey_glass}
     if name not in loaders:
         raise ValueError(f"unknown series {name!r}: expected one of {tuple(loaders)}")
     return loaders[name]()

@@ -19,7 +19,7 @@ from ..experiments.common import TRAIN, data_stream
 from ..train import History, train
 from .protocol import Problem
 
-FIT = dict(steps=300, batch=64, lr=1e-2, clip=1.0, check_every=25)
+FIT = dict(steps=300, batch=64, lr=1e-2, clip=1.0, check_every=25, warmup=0)
 
 
 @dataclass
@@ -39,6 +39,23 @@ def batches(X: torch.Tensor, Y: torch.Tensor, batch: int, generator: torch.Gener
     return make_batch
 
 
+def warmed_up(make_batch, optimizer: torch.optim.Optimizer, lr: float, warmup: int):
+    """make_batch that also sets the learning rate for the step it feeds: lr · k / warmup at
+    the k-th step (from 1) up to ``warmup``, then ``lr``: a linear warm-up, as Transformers
+    are trained (Vaswani et al. 2017). ``warmup`` 0: the make_batch given, unchanged."""
+    if warmup == 0:
+        return make_batch
+    step = 0
+
+    def make_warm_batch():
+        nonlocal step
+        step += 1
+        for group in optimizer.param_groups:
+            group["lr"] = lr * min(1.0, step / warmup)
+        return make_batch()
+    return make_warm_batch
+
+
 def val_mse(model: nn.Module, problem: Problem) -> float:
     """Mean squared error on the validation windows, in normalised units."""
     X, Y = problem.windows("val")
@@ -48,9 +65,10 @@ def val_mse(model: nn.Module, problem: Problem) -> float:
 
 def fit(model: nn.Module, problem: Problem, seed: int, steps: int = FIT["steps"],
         batch: int = FIT["batch"], lr: float = FIT["lr"], clip: float = FIT["clip"],
-        check_every: int = FIT["check_every"]):
+        check_every: int = FIT["check_every"], warmup: int = FIT["warmup"]):
     """Train ``model`` on the training windows of ``problem`` with MSE; every ``check_every``
-    steps measure the validation MSE, and at the end restore the best weights.
+    steps measure the validation MSE, and at the end restore the best weights. The learning
+    rate rises linearly over the first ``warmup`` steps (:func:`warmed_up`).
 
     The mini-batches come from ``data_stream(seed, TRAIN)``. Build the model after
     ``lstmlib.seed_everything(seed)`` for a fully seeded run (as
@@ -66,6 +84,9 @@ def fit(model: nn.Module, problem: Problem, seed: int, steps: int = FIT["steps"]
     X, Y = problem.windows("train")                                  # (B, L), (B, K)
     make_batch = batches(X, Y, validate.positive_int("batch", batch), data_stream(seed, TRAIN))
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    if isinstance(warmup, bool) or not isinstance(warmup, int) or not 0 <= warmup <= steps:
+        raise ValueError(f"expected warmup to be an int from 0 to steps = {steps}, got {warmup!r}")
+    make_batch = warmed_up(make_batch, optimizer, lr, warmup)
     history, checks, scores = History(), [0], [val_mse(model, problem)]
     best = (scores[0], 0, copy.deepcopy(model.state_dict()))
     done = 0
@@ -91,4 +112,4 @@ def forecast(model: nn.Module, problem: Problem, part: str) -> np.ndarray:
     X, _ = problem.windows(part)
     with torch.no_grad():
         z = model(X).double().numpy()                                 # (B, K), normalised
-    return problem.normaliser.inverse(z)
+    return problem.to_unit(z)

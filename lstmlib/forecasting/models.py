@@ -1,4 +1,5 @@
-"""The trained forecasters of chapter 10: a linear model, LSTM and GRU, a small Transformer.
+"""The trained forecasters of chapter 10: a linear model, an MLP, LSTM and GRU, a patch
+Transformer.
 
 Every model maps a window of normalised past values to the next K values in one go (the
 "direct" multi-step strategy), so one model gives the one-step forecast (its first output)
@@ -13,17 +14,16 @@ and the multi-step forecast (all K):
                  Eck & Schmidhuber (2001) compared LSTM with
     Recurrent    lstmlib's LSTM or GRU reads the window step by step; a linear readout of
                  h_T (T = L) gives the K values (lstmlib.models.LastStep)
-    Transformer  torch.nn.TransformerEncoder over the window's steps, with sinusoidal
-                 positional encoding (Vaswani et al. 2017); a linear readout of the last step
+    PatchTST     torch.nn.TransformerEncoder over patches of the window, a flatten head
+                 (Nie et al. 2023)
 
 ``build`` wraps each in :class:`Anchored`: the window's last value is subtracted before the
 model and added back to its forecast (the normalisation of Zeng et al.'s NLinear), so a
 model forecasts changes from the present level rather than levels it may never have seen
-in training (CO₂ keeps rising out of the range of its training part).
+in training (CO₂ keeps rising out of the range of its training part). "DLinear" in the
+chapter's tables is therefore DLinear with NLinear's anchoring.
 """
 from __future__ import annotations
-
-import math
 
 import torch
 from torch import nn
@@ -31,7 +31,7 @@ from torch import nn
 from .. import validate
 from ..models import LastStep
 
-KINDS = ("DLinear", "MLP", "LSTM", "GRU", "Transformer")
+KINDS = ("DLinear", "MLP", "LSTM", "GRU", "PatchTST")
 
 
 def _check_window(x, lookback: int):
@@ -99,53 +99,53 @@ class Recurrent(nn.Module):
         return self.net(x.T.unsqueeze(2))                # (T, B, D) = (L, B, 1) -> (B, K)
 
 
-class PositionalEncoding(nn.Module):
-    """Sinusoidal positions (Vaswani et al. 2017), added to each step's vector; no parameters.
+class PatchTST(nn.Module):
+    """A patch Transformer (PatchTST, Nie et al. 2023): the window, padded at its end by
+    repeating its last value ``stride`` times, is cut into patches of ``patch`` values every
+    ``stride`` steps; each patch becomes a ``d_model`` vector (a linear embedding) plus a
+    learned position vector; ``layers`` encoder layers (``torch.nn.TransformerEncoderLayer``,
+    ``heads`` heads, feed-forward width 2 · d_model, no dropout) mix the patches; a flatten
+    head maps all patch vectors at once to the K values.
 
-    PE[t, 2k] = sin(t / 10000^(2k/d)),  PE[t, 2k + 1] = cos(t / 10000^(2k/d)).
+    Patches give each token a piece of local shape rather than one number, and the flatten
+    head reads every position, not only the last: the two changes with which Nie et al. made
+    a Transformer beat DLinear. (Their RevIN normalisation is the anchoring of
+    :class:`Anchored` here, which every model gets.)
     """
 
-    def __init__(self, d_model: int, max_len: int):
-        super().__init__()
-        d_model = validate.positive_int("d_model", d_model)
-        if d_model % 2:
-            raise ValueError(f"expected an even d_model (sine and cosine pairs), got {d_model}")
-        t = torch.arange(validate.positive_int("max_len", max_len), dtype=torch.float32)[:, None]
-        rate = torch.exp(-math.log(10000.0) * torch.arange(0, d_model, 2) / d_model)   # (d/2,)
-        pe = torch.zeros(max_len, d_model)
-        pe[:, 0::2], pe[:, 1::2] = torch.sin(t * rate), torch.cos(t * rate)
-        self.register_buffer("pe", pe)                   # (max_len, d)
-
-    def forward(self, e: torch.Tensor) -> torch.Tensor:
-        """e: (B, L, d) -> e + PE[:L]."""
-        return e + self.pe[:e.shape[1]]
-
-
-class Transformer(nn.Module):
-    """A small Transformer encoder forecaster: each value of the window becomes a d_model
-    vector (a linear embedding), plus its position; ``layers`` encoder layers
-    (``torch.nn.TransformerEncoderLayer``, ``heads`` attention heads, feed-forward width
-    ``ff``, no dropout) mix the steps; a linear readout of the last step gives the K values."""
-
-    def __init__(self, lookback: int, horizon: int, d_model: int = 8, heads: int = 2,
-                 ff: int | None = None, layers: int = 1):
+    def __init__(self, lookback: int, horizon: int, d_model: int = 16, patch: int = 8,
+                 stride: int = 4, heads: int = 2, layers: int = 1):
         super().__init__()
         self.lookback = validate.positive_int("lookback", lookback)
+        self.patch = validate.positive_int("patch", patch)
+        self.stride = validate.positive_int("stride", stride)
         d_model = validate.positive_int("d_model", d_model)
         if d_model % validate.positive_int("heads", heads):
             raise ValueError(f"expected d_model divisible by heads, got {d_model} and {heads}")
-        self.embed = nn.Linear(1, d_model)
-        self.position = PositionalEncoding(d_model, lookback)
-        layer = nn.TransformerEncoderLayer(d_model, heads, ff or 2 * d_model, dropout=0.0,
+        if patch > lookback:
+            raise ValueError(f"expected a patch of at most the lookback {lookback}, got {patch}")
+        self.patches = (lookback - patch) // stride + 2          # with the end padding
+        self.embed = nn.Linear(patch, d_model)
+        self.position = nn.Parameter(torch.empty(self.patches, d_model).uniform_(-0.02, 0.02))
+        layer = nn.TransformerEncoderLayer(d_model, heads, 2 * d_model, dropout=0.0,
                                            batch_first=True)
         self.encoder = nn.TransformerEncoder(layer, validate.positive_int("layers", layers),
                                              enable_nested_tensor=False)
-        self.readout = nn.Linear(d_model, validate.positive_int("horizon", horizon))
+        self.head = nn.Linear(self.patches * d_model, validate.positive_int("horizon", horizon))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         _check_window(x, self.lookback)
-        e = self.position(self.embed(x.unsqueeze(2)))    # (B, L, d)
-        return self.readout(self.encoder(e)[:, -1])      # (B, K), from the last step
+        padded = torch.cat([x, x[:, -1:].expand(-1, self.stride)], dim=1)   # (B, L + S)
+        tokens = padded.unfold(1, self.patch, self.stride)                  # (B, N, P)
+        e = self.embed(tokens) + self.position                              # (B, N, d)
+        return self.head(self.encoder(e).flatten(1))                        # (B, K)
+
+
+def patching(lookback: int) -> dict:
+    """The patch length and stride for a lookback: a stride of L // 8 (at least 1) and
+    patches twice as long, overlapping by half, as in Nie et al. (about 8 to 11 patches)."""
+    stride = max(1, validate.positive_int("lookback", lookback) // 8)
+    return dict(patch=2 * stride, stride=stride)
 
 
 class Anchored(nn.Module):
@@ -164,13 +164,15 @@ class Anchored(nn.Module):
 def build(kind: str, lookback: int, horizon: int, size: int | None = None, anchored: bool = True,
           **kwargs) -> nn.Module:
     """A forecaster by name. ``size``: hidden_size H (LSTM, GRU), hidden units (MLP), d_model
-    (Transformer, with 2 heads and ff = 2 · d_model unless given), kernel (DLinear)."""
+    (PatchTST, with 2 heads, ff = 2 · d_model and :func:`patching` unless given), kernel
+    (DLinear)."""
     if kind not in KINDS:
         raise ValueError(f"unknown model {kind!r}: expected one of {KINDS}")
     if kind == "DLinear":
         model = DLinear(lookback, horizon, **({"kernel": size} if size else {}), **kwargs)
-    elif kind == "Transformer":
-        model = Transformer(lookback, horizon, **({"d_model": size} if size else {}), **kwargs)
+    elif kind == "PatchTST":
+        kwargs = {**patching(lookback), **kwargs}
+        model = PatchTST(lookback, horizon, **({"d_model": size} if size else {}), **kwargs)
     elif size is None:
         raise ValueError(f"expected a hidden size for {kind}, got size=None")
     elif kind == "MLP":
@@ -192,7 +194,7 @@ def size_for_budget(kind: str, lookback: int, horizon: int, budget: int,
     if kind == "DLinear":
         raise ValueError("DLinear's parameter count is fixed by lookback and horizon: 2 (L K + K)")
     budget = validate.positive_int("budget", budget)
-    step = 2 if kind == "Transformer" else 1
+    step = 2 if kind == "PatchTST" else 1
     best = None
     for s in (s for s in sizes if s % step == 0):
         gap = abs(parameter_count(build(kind, lookback, horizon, s, **kwargs)) - budget)
