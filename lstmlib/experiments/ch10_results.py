@@ -66,7 +66,8 @@ def windows(scores, series=None) -> list:
 
 
 def mean_ranks(scores) -> dict:
-    """``{model: (W,) ranks over every window}``, 1 the best (:func:`evaluation.ranks`)."""
+    """``{model: (W,) ranks over every window}``, 1 the best
+    (:func:`lstmlib.forecasting.evaluation.ranks`)."""
     keys = windows(scores)
     return evaluation.ranks({m: [scores[k][m] for k in keys] for m in MODELS})
 
@@ -124,7 +125,8 @@ def origin_losses(rows, series: str, kind: str) -> np.ndarray:
 
 def diebold_mariano(rows, series: str, a: str, b: str) -> tuple[float, float]:
     """The Diebold–Mariano test of ``a`` against ``b`` on one series, over every test origin
-    of its folds (:func:`evaluation.diebold_mariano`, with the series' horizon)."""
+    of its folds (:func:`lstmlib.forecasting.evaluation.diebold_mariano`, with the series'
+    horizon)."""
     return evaluation.diebold_mariano(origin_losses(rows, series, a),
                                       origin_losses(rows, series, b), SERIES[series]["horizon"])
 
