@@ -82,3 +82,14 @@ def compare_at(seed: int, lrs: dict) -> Live:
         error[task, variant] = ch07.pack_held_out(pack, task, run_list[0])
         models[task, variant] = pack.unpack()
     return Live(run_list, dict(lrs), error, models)
+
+
+def keep_and_write(model, look: ch07.Inside) -> float:
+    """f_t + i_t at the marked steps, averaged over every unit weighted by its importance
+    (:func:`lstmlib.experiments.ch07.importance` on the probe sequences of ``look``, made by
+    :func:`lstmlib.experiments.ch07.inside`): above 1, the units that matter keep more than
+    they make room for (in a coupled LSTM it is exactly 1). Weighting every unit, rather than
+    taking the top few, makes it steadier from one trained network to the next."""
+    weight = ch07.importance(model, look.x)                                  # (H,)
+    per_unit = (look.gates["f"] + look.gates["i"])[look.marked].mean(0)      # (H,)
+    return float((per_unit * weight).sum() / weight.sum())
