@@ -10,9 +10,9 @@ at a longer one (3,000 steps at 0.001) the tanh RNN again and the identity-initi
 RNN of Le et al. (2015). Each run records its held-out error, when it left the baseline and
 when it learned, and its smoothed learning curve.
 
-Writes ``benchmarks/results/ch01_sweep.jsonl`` through :func:`lstmlib.sweeps.run`: one line
+Writes ``benchmarks/results/ch01_sweep.jsonl`` through :func:`lstmlib.training.sweeps.run`: one line
 per finished run, resumable after an interruption, tied by a hash to this script and to every
-lstmlib module it runs, and refused by :func:`lstmlib.sweeps.load` once any of them changes
+lstmlib module it runs, and refused by :func:`lstmlib.training.sweeps.load` once any of them changes
 (the notebook and ``tests/test_experiments_ch01.py`` load it).
 """
 from __future__ import annotations
@@ -21,8 +21,8 @@ import sys
 
 import torch
 
-from lstmlib import sweeps
 from lstmlib.experiments import ch01_runs
+from lstmlib.training import sweeps
 
 PATH = "benchmarks/results/ch01_sweep.jsonl"
 COMMAND = "OMP_NUM_THREADS=1 .venv/bin/python benchmarks/ch01_sweep.py"

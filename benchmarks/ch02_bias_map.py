@@ -9,9 +9,9 @@ This sweep trains ``ch02_map.MAP["runs"]`` runs of the page's network for every 
 learned, and how much of its cell state each unit keeps over the lag, before and after
 training.
 
-Writes ``benchmarks/results/ch02_bias_map.jsonl`` through :func:`lstmlib.sweeps.run`: one line
+Writes ``benchmarks/results/ch02_bias_map.jsonl`` through :func:`lstmlib.training.sweeps.run`: one line
 per finished run, resumable after an interruption, tied by a hash to this script and to every
-lstmlib module it runs, and refused by :func:`lstmlib.sweeps.load` once any of them changes
+lstmlib module it runs, and refused by :func:`lstmlib.training.sweeps.load` once any of them changes
 (the notebook and ``tests/test_experiments_ch02.py`` load it; the tests also re-run a sample of
 its rows).
 """
@@ -21,8 +21,8 @@ import sys
 
 import torch
 
-from lstmlib import sweeps
 from lstmlib.experiments import ch02_map
+from lstmlib.training import sweeps
 
 PATH = "benchmarks/results/ch02_bias_map.jsonl"
 COMMAND = "OMP_NUM_THREADS=1 .venv/bin/python benchmarks/ch02_bias_map.py"

@@ -8,9 +8,9 @@ only most do. :func:`lstmlib.experiments.ch03_runs.summary` trains and measures 
 same functions as the page), :func:`~lstmlib.experiments.ch03_runs.summary_without_forget`
 the LSTMs without a forget gate of exercise 5.
 
-Writes ``benchmarks/results/ch03_runs.jsonl`` through :func:`lstmlib.sweeps.run`: one line
+Writes ``benchmarks/results/ch03_runs.jsonl`` through :func:`lstmlib.training.sweeps.run`: one line
 per finished run, resumable after an interruption, tied by a hash to this script and to every
-lstmlib module it runs, and refused by :func:`lstmlib.sweeps.load` once any of them changes
+lstmlib module it runs, and refused by :func:`lstmlib.training.sweeps.load` once any of them changes
 (``tests/test_experiments_ch03.py`` checks that; the notebook reads the rows without the
 check, so that an edit elsewhere in lstmlib does not stop a reader's run). One run at a time: the runs
 seed torch's global generator.
@@ -21,8 +21,8 @@ import sys
 
 import torch
 
-from lstmlib import sweeps
 from lstmlib.experiments import ch03_runs
+from lstmlib.training import sweeps
 
 RUNS_IMPORT = "import lstmlib.experiments.ch03_runs"
 

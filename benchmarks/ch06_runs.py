@@ -3,9 +3,9 @@
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/ch06_runs.py   # 31 sweeps, about 6 min on a quiet core
 
 What it trains and records: :mod:`lstmlib.experiments.ch06_runs`. Writes
-``benchmarks/results/ch06_runs.jsonl`` through :func:`lstmlib.sweeps.run`: one line per
+``benchmarks/results/ch06_runs.jsonl`` through :func:`lstmlib.training.sweeps.run`: one line per
 finished sweep, resumable after an interruption, tied by a hash to this script and to every
-lstmlib module it runs, and refused by :func:`lstmlib.sweeps.load` once any of them changes
+lstmlib module it runs, and refused by :func:`lstmlib.training.sweeps.load` once any of them changes
 (the notebook and ``tests/test_experiments_ch06.py`` load it). One sweep at a time: the
 sweeps seed torch's global generator.
 """
@@ -15,8 +15,8 @@ import sys
 
 import torch
 
-from lstmlib import sweeps
 from lstmlib.experiments import ch06_runs
+from lstmlib.training import sweeps
 
 RUNS_IMPORT = "import lstmlib.experiments.ch06_runs"
 

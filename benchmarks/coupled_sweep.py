@@ -9,9 +9,9 @@ this sweep chose for each variant) and trains the LSTM from its default start to
 (:func:`lstmlib.experiments.ch07_sweep.sweep_run`, one Pack of four networks per line, two
 at a time in threads: each Pack trains as it would alone).
 
-Writes ``benchmarks/results/coupled_sweep.jsonl`` through :func:`lstmlib.sweeps.run`:
+Writes ``benchmarks/results/coupled_sweep.jsonl`` through :func:`lstmlib.training.sweeps.run`:
 resumable after an interruption, tied by a hash to this script and to every lstmlib module it
-runs, and refused by :func:`lstmlib.sweeps.load` once any of them changes (the notebook and
+runs, and refused by :func:`lstmlib.training.sweeps.load` once any of them changes (the notebook and
 ``tests/test_experiments_ch07.py`` load it).
 """
 from __future__ import annotations
@@ -20,8 +20,8 @@ import sys
 
 import torch
 
-from lstmlib import sweeps
 from lstmlib.experiments import ch07, ch07_sweep
+from lstmlib.training import sweeps
 
 PATH = ch07_sweep.RESULTS
 COMMAND = "OMP_NUM_THREADS=1 .venv/bin/python benchmarks/coupled_sweep.py"

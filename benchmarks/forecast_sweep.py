@@ -3,9 +3,9 @@ trained model tuned the same way.
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/forecast_sweep.py     # about 20 min on 2 cores
 
-Two results files, written through :func:`lstmlib.sweeps.run` (one line per finished run,
+Two results files, written through :func:`lstmlib.training.sweeps.run` (one line per finished run,
 resumable after an interruption, tied by a hash to this script and to every lstmlib module
-the runs import, and refused by :func:`lstmlib.sweeps.load` once any of them changes):
+the runs import, and refused by :func:`lstmlib.training.sweeps.load` once any of them changes):
 
 - ``benchmarks/results/forecast_sweep.jsonl``: for each series and fold
   (:func:`lstmlib.experiments.ch10.problems`), every trained model at every learning rate
@@ -28,8 +28,8 @@ from concurrent.futures import ProcessPoolExecutor
 
 import torch
 
-from lstmlib import sweeps
 from lstmlib.experiments import ch10
+from lstmlib.training import sweeps
 
 PATH = "benchmarks/results/forecast_sweep.jsonl"             # ch10_results.SWEEP
 LOOKBACK_PATH = "benchmarks/results/forecast_lookback.jsonl"  # ch10_results.LOOKBACK

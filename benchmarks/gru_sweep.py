@@ -10,9 +10,9 @@ otherwise (:func:`lstmlib.experiments.ch08_sweep.sweep_run`). Each run records i
 validation sequences (which choose each network's learning rate), on test sequences (which
 are reported), the step at which it learned, and the best and last value of its curve.
 
-Writes ``benchmarks/results/gru_sweep.jsonl`` through :func:`lstmlib.sweeps.run`: one line
+Writes ``benchmarks/results/gru_sweep.jsonl`` through :func:`lstmlib.training.sweeps.run`: one line
 per finished run, resumable after an interruption, tied by a hash to this script and to every
-lstmlib module it runs, and refused by :func:`lstmlib.sweeps.load` once any of them changes
+lstmlib module it runs, and refused by :func:`lstmlib.training.sweeps.load` once any of them changes
 (the notebook and ``tests/test_experiments_ch08.py`` load it).
 """
 from __future__ import annotations
@@ -21,8 +21,8 @@ import sys
 
 import torch
 
-from lstmlib import sweeps
 from lstmlib.experiments import ch08_compare, ch08_sweep
+from lstmlib.training import sweeps
 
 PATH = "benchmarks/results/gru_sweep.jsonl"
 COMMAND = "OMP_NUM_THREADS=1 .venv/bin/python benchmarks/gru_sweep.py"

@@ -70,7 +70,7 @@ def lstm_step(a_t, C_prev, gates=LSTM_GATES, p_f=None, p_i=None, p_o=None, coupl
     Peepholes (Gers & Schmidhuber 2000) are diagonal: ``p_f``, ``p_i``, ``p_o`` of shape (H,).
     The forget and input gates look at C_{t-1}; the output gate looks at the new C_t.
 
-    ``fixed`` (an intervention, chapters 3-5; see :mod:`lstmlib.interventions`) maps a gate
+    ``fixed`` (an intervention, chapters 3-5; see :mod:`lstmlib.layers.clamps`) maps a gate
     name, "f", "i", "g" (C̃_t) or "o", to ``(mask, values)``, each (B, H): where mask is True
     the gate takes the given value instead of the computed one, before anything uses it.
 

@@ -16,8 +16,8 @@ import textwrap
 import numpy as np
 import pytest
 
-from lstmlib import numpy_lstm
 from lstmlib.experiments import a1, a1_speed, a1_train
+from lstmlib.scratch import numpy_lstm
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"

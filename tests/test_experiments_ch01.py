@@ -14,8 +14,10 @@ import pytest
 import torch
 
 import lstmlib
-from lstmlib import sweeps, tasks
+from lstmlib import tasks
 from lstmlib.experiments import ch01, ch01_paths, ch01_plots, ch01_runs, ch01_train
+from lstmlib.training import sweeps
+from lstmlib.training.loop import min_smoothed
 
 SWEEP = "benchmarks/results/ch01_sweep.jsonl"
 SEEDS = range(8)
@@ -55,7 +57,7 @@ def test_exercise_2_an_rnn_with_the_lstms_parameter_count_stays_on_the_baseline(
         lstmlib.seed_everything(seed)
         big = lstmlib.models.LastStep("RNN", 2, 66)
         loss = ch01_train.train_adding({"RNN": big}, seed)["RNN"].loss
-        best.append(ch01.min_smoothed(loss))
+        best.append(min_smoothed(loss))
     assert min(best) > 0.9 * tasks.ADDING_BASELINE, best
 
 
@@ -214,7 +216,7 @@ def test_the_lstms_step_jacobian_written_out_equals_autograds():
     layer = lstmlib.LSTM(2, 3, forget_bias=2.0).double()
     x = torch.randn(4, 2, 2, dtype=torch.float64)                      # (T, S, D)
     J = ch01_paths.step_jacobians(layer, x)                            # (T, S, 6, 6)
-    hs, Cs = lstmlib.gradients.states(layer, x)
+    hs, Cs = lstmlib.analysis.gradients.states(layer, x)
     for t in range(4):
         for s in range(2):
             def step(z):

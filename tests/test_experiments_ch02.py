@@ -14,8 +14,9 @@ import pytest
 import torch
 
 import lstmlib
-from lstmlib import gradients, sweeps
+from lstmlib.analysis import gradients
 from lstmlib.experiments import ch02, ch02_map, ch02_plots
+from lstmlib.training import sweeps
 
 MAP = "benchmarks/results/ch02_bias_map.jsonl"
 

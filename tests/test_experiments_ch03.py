@@ -17,10 +17,12 @@ import numpy as np
 import pytest
 import torch
 
-from lstmlib import cells, language, sweeps
+from lstmlib import cells
 from lstmlib.experiments import ch03, ch03_plots, ch03_runs
-from lstmlib.interventions import Clamp
+from lstmlib.layers.clamps import Clamp
 from lstmlib.models import EveryStep
+from lstmlib.tasks import language
+from lstmlib.training import sweeps
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,11 +13,11 @@ import functools
 import pytest
 import torch
 
-from lstmlib import language, recall
 from lstmlib.experiments import ch05, ch05_language
 from lstmlib.models import EveryStep
-from lstmlib.packed import Pack
-from lstmlib.seed import seed_everything
+from lstmlib.models.packed import Pack
+from lstmlib.tasks import language, recall
+from lstmlib.training.seed import seed_everything
 
 SEEDS = (1, 2, 3)
 

@@ -15,8 +15,9 @@ import torch
 from scipy import stats
 
 import lstmlib
-from lstmlib import sweeps, timing
 from lstmlib.experiments import ch06, ch06_cells, ch06_plots, ch06_runs
+from lstmlib.tasks import timing
+from lstmlib.training import sweeps
 
 
 # ---------------------------------------------------------------------------------------------

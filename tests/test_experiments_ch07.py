@@ -13,9 +13,10 @@ import pytest
 import torch
 
 import lstmlib
-from lstmlib import counting, sweeps
 from lstmlib.experiments import ch07, ch07_plots, ch07_runs, ch07_sweep
-from lstmlib.packed import Pack
+from lstmlib.models.packed import Pack
+from lstmlib.tasks import counting
+from lstmlib.training import sweeps
 
 
 @pytest.mark.parametrize("D, H", [(2, 16), (1, 3), (5, 40)])
@@ -244,7 +245,7 @@ def test_exercise_5_on_counting_the_coupled_lstm_is_more_than_five_times_better(
 
 
 def test_clipping_each_network_of_a_pack_is_what_the_pack_itself_does():
-    """ch07.AdamClipEach clips as lstmlib.packed.Pack.clip_each does, with other code."""
+    """ch07.AdamClipEach clips as lstmlib.models.packed.Pack.clip_each does, with other code."""
     packs = [Pack([ch07.model("CoupledLSTM", r) for r in (0, 1, 2)]) for _ in range(2)]
     x, y = counting.marked_sum(20, 8, generator=torch.Generator().manual_seed(0))
     for pack in packs:

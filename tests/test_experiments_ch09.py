@@ -15,9 +15,10 @@ import numpy as np
 import pytest
 import torch
 
-from lstmlib import streams, sweeps
 from lstmlib.experiments import ch09, ch09_results as R
-from lstmlib.sweeps import ROOT
+from lstmlib.tasks import latch
+from lstmlib.training import sweeps
+from lstmlib.training.sweeps import ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import odyssey  # noqa: E402
@@ -38,7 +39,7 @@ def base_runs():
 # The chapter's functions
 # --------------------------------------------------------------------------------------------
 def test_latch_targets_are_the_streams_targets():
-    x, y = streams.LatchStream(B=1, generator=torch.Generator().manual_seed(28)).next(40)
+    x, y = latch.LatchStream(B=1, generator=torch.Generator().manual_seed(28)).next(40)
     v, m = x[:, 0, 0], x[:, 0, 1]
     assert m.sum() >= 2
     assert torch.equal(R.latch_targets(v, m), y[:, 0, 0])
@@ -153,10 +154,10 @@ def test_exercise_4_the_input_gate():
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", [0, 5, 10])
 def test_exercise_1_the_nfgs_runaway_unit(seed):
-    from lstmlib.experiments.common import TEST, data_stream
+    from lstmlib.training.seed import TEST, data_stream
     torch.set_num_threads(1)
     model, _ = ch09.train_model("latch", "NFG", seed=seed)
-    x, _ = streams.LatchStream(1, data_stream(seed, TEST)).next(2000)
+    x, _ = latch.LatchStream(1, data_stream(seed, TEST)).next(2000)
     with torch.no_grad():
         _, _, gates = model.model.rnn(x, return_gates=True)
     C = gates["c"][:, 0]                                               # (T, H)

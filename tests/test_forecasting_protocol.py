@@ -7,10 +7,9 @@ import pytest
 import torch
 
 from lstmlib.forecasting import baselines, data, fit, models
-from lstmlib.forecasting.protocol import (Normaliser, Problem, chronological_split, errors,
-                                          rolling_splits,
-                                          origins)
-from lstmlib.seed import seed_everything
+from lstmlib.forecasting.protocol import (Normaliser, Problem, chronological_split, errors, origins,
+                                          rolling_splits)
+from lstmlib.training.seed import seed_everything
 
 
 def ramp(N=100):

@@ -1,10 +1,10 @@
-"""lstmlib.interventions: a clamped gate takes its fixed value, and nothing else changes."""
+"""lstmlib.layers.clamps: a clamped gate takes its fixed value, and nothing else changes."""
 import pytest
 import torch
 
 import lstmlib
 from lstmlib import cells
-from lstmlib.interventions import Clamp
+from lstmlib.layers.clamps import Clamp
 
 T, B, D, H = 7, 4, 3, 5
 
@@ -188,5 +188,5 @@ def test_clamping_a_gate_the_layer_lacks_is_refused():
     layer(input_activation=False)(x, clamp=Clamp("g", 2.0))       # NIAF: C̃_t is not squashed
     with pytest.raises(ValueError, match="clamp .* applies to the LSTM family, not to GRU"):
         lstmlib.GRU(D, H, dtype=torch.float64)(x, clamp=Clamp("f", 1.0))
-    with pytest.raises(TypeError, match="expected clamp to be an lstmlib.interventions.Clamp or a list of them, got dict"):
+    with pytest.raises(TypeError, match="expected clamp to be an lstmlib.layers.clamps.Clamp or a list of them, got dict"):
         layer()(x, clamp={"f": 1.0})

@@ -1,13 +1,13 @@
-"""lstmlib.numpy_train: the readout's gradients, clipping and the optimisers equal torch's."""
+"""lstmlib.scratch.numpy_train: the readout's gradients, clipping and the optimisers equal torch's."""
 import math
 
 import numpy as np
 import pytest
 import torch
 
-from lstmlib import numpy_lstm, numpy_train as nt
 from lstmlib.models import LastStep
-from lstmlib.train import Diverged
+from lstmlib.scratch import numpy_lstm, numpy_train as nt
+from lstmlib.training.loop import Diverged
 
 D, H, T, B, OUT = 3, 4, 5, 6, 2
 

@@ -3,15 +3,16 @@ import numpy as np
 import pytest
 
 from lstmlib import plots, style
+from lstmlib.training.loop import smooth
 
 
 def test_smooth_is_a_moving_average_that_starts_with_what_is_there():
-    np.testing.assert_allclose(plots.smooth([1, 3, 5, 7], 2), [1, 2, 4, 6])
-    np.testing.assert_allclose(plots.smooth([1, 2, 3], 1), [1, 2, 3])
+    np.testing.assert_allclose(smooth([1, 3, 5, 7], 2), [1, 2, 4, 6])
+    np.testing.assert_allclose(smooth([1, 2, 3], 1), [1, 2, 3])
     with pytest.raises(ValueError, match="expected window to be a positive int, got 0"):
-        plots.smooth([1, 2], 0)
+        smooth([1, 2], 0)
     with pytest.raises(ValueError, match="expected a 1-d sequence"):
-        plots.smooth(np.ones((2, 2)), 2)
+        smooth(np.ones((2, 2)), 2)
 
 
 def test_a_curve_named_after_a_model_gets_its_colour():

@@ -1,10 +1,10 @@
-"""lstmlib.recall: the delayed-recall task keeps its promises, and its loss and errors are right."""
+"""lstmlib.tasks.recall: the delayed-recall task keeps its promises, and its loss and errors are right."""
 import pytest
 import torch
 
-from lstmlib import recall
 from lstmlib.models import EveryStep
-from lstmlib.train import train
+from lstmlib.tasks import recall
+from lstmlib.training.loop import train
 
 T, B = 30, 200
 
@@ -106,7 +106,7 @@ def test_loss_and_errors_refuse_the_wrong_shape_or_batch():
     b = batch()
     with pytest.raises(ValueError, match=r"expected y_hat of shape \(T, B, 1\) = \(30, 200, 1\), got \(30, 200\)"):
         recall.loss(torch.zeros(T, B), b)
-    with pytest.raises(TypeError, match="expected batch to be an lstmlib.recall.Recall, got Tensor"):
+    with pytest.raises(TypeError, match="expected batch to be an lstmlib.tasks.recall.Recall, got Tensor"):
         recall.errors(torch.zeros(T, B, 1), b.y)
     with pytest.raises(ValueError, match="expected sequence to be an int in 0 … 199, got 200"):
         recall.tokens(b, 200)

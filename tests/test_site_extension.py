@@ -6,7 +6,6 @@ import sys
 from types import SimpleNamespace
 
 import pytest
-
 from site_browser import ROOT
 
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
@@ -137,7 +136,7 @@ def test_module_pages_and_the_index_are_generated_from_the_package(tmp_path):
     assert ".. automodule:: lstmlib.experiments.ch01" in ch01
     assert ".. autofunction:: lstmlib.experiments.ch01.adding_models" in ch01
     assert ".. autodata:: lstmlib.experiments.ch01.ADDING" in ch01
-    train = (folder / "lstmlib.train.md").read_text()
+    train = (folder / "lstmlib.training.loop.md").read_text()
     assert ":no-index:" in train.split(".. autodata::")[0]       # the name lstmlib.train is the function's
     assert "{py:func}`lstmlib.train`" in train and "{py:class}`lstmlib.History`" in train
     assert "- {doc}`lstmlib.experiments.ch01 <lstmlib.experiments.ch01>`" in \

@@ -1,10 +1,10 @@
-"""lstmlib.sweeps: results written as they come, a rerun does only what is missing, and a file
+"""lstmlib.training.sweeps: results written as they come, a rerun does only what is missing, and a file
 made by other code is refused."""
 import json
 
 import pytest
 
-from lstmlib import sweeps
+from lstmlib.training import sweeps
 
 
 @pytest.fixture
@@ -70,12 +70,12 @@ def test_the_hash_covers_paths_and_bytes(source):
 
 
 def test_module_names_resolve_to_repository_files():
-    files = sweeps.source_files(["lstmlib.sweeps", "lstmlib.experiments"])
-    assert "lstmlib/sweeps.py" in files and "lstmlib/experiments/ch01.py" in files
+    files = sweeps.source_files(["lstmlib.training.sweeps", "lstmlib.experiments"])
+    assert "lstmlib/training/sweeps.py" in files and "lstmlib/experiments/ch01.py" in files
     with pytest.raises(ValueError, match="neither a file under .* nor an importable module"):
         sweeps.source_files(["no_such_module_here"])
     with pytest.raises(TypeError, match="expected sources to be a list"):
-        sweeps.source_files("lstmlib.sweeps")
+        sweeps.source_files("lstmlib.training.sweeps")
 
 
 def test_bad_files_and_runs_are_refused(source):

@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 import lstmlib
-from lstmlib.train import _interactive
+from lstmlib.training.loop import _interactive
 
 
 class LastStep(nn.Module):

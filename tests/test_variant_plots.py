@@ -1,4 +1,4 @@
-"""lstmlib.variant_plots: every run shown, in the models' colours, 700 px wide, labelled, and
+"""lstmlib.plots.runs: every run shown, in the models' colours, 700 px wide, labelled, and
 clear errors for input it cannot draw."""
 import numpy as np
 import pytest
@@ -15,7 +15,7 @@ def results():
 
 def test_a_strip_plot_shows_every_run_in_its_models_colour_with_a_median_bar():
     style.use()
-    fig = variant_plots.strips(results(), ylabel="MSE / baseline", log=True, baseline=1.0,
+    fig = plots.strips(results(), ylabel="MSE / baseline", log=True, baseline=1.0,
                                group_labels={"sum": "the sum"})
     assert fig.get_size_inches()[0] * fig.dpi == 700
     ax = fig.axes[0]
@@ -35,25 +35,25 @@ def test_a_strip_plot_shows_every_run_in_its_models_colour_with_a_median_bar():
 
 
 def test_the_strip_plots_jitter_is_the_same_every_time():
-    a = variant_plots.strips(results(), ylabel="y").axes[0].collections[0].get_offsets()
-    b = variant_plots.strips(results(), ylabel="y").axes[0].collections[0].get_offsets()
+    a = plots.strips(results(), ylabel="y").axes[0].collections[0].get_offsets()
+    b = plots.strips(results(), ylabel="y").axes[0].collections[0].get_offsets()
     np.testing.assert_array_equal(a, b)
 
 
 def test_strips_refuse_what_they_cannot_draw():
     with pytest.raises(TypeError, match="non-empty dict"):
-        variant_plots.strips({}, ylabel="y")
+        plots.strips({}, ylabel="y")
     with pytest.raises(TypeError, match=r"\(group, variant\) pairs"):
-        variant_plots.strips({"LSTM": [1.0]}, ylabel="y")
+        plots.strips({"LSTM": [1.0]}, ylabel="y")
     with pytest.raises(ValueError, match=r"non-empty 1-d sequence of values for \('sum', 'LSTM'\)"):
-        variant_plots.strips({("sum", "LSTM"): []}, ylabel="y")
+        plots.strips({("sum", "LSTM"): []}, ylabel="y")
 
 
 def test_the_gate_plane_draws_the_coupled_diagonal_and_names_the_corners():
     style.use()
     rng = np.random.default_rng(0)
     f = rng.uniform(size=50)
-    fig = variant_plots.gate_plane({"LSTM": (f, rng.uniform(size=50)), "CoupledLSTM (CIFG)": (f, 1 - f)},
+    fig = plots.gate_plane({"LSTM": (f, rng.uniform(size=50)), "CoupledLSTM (CIFG)": (f, 1 - f)},
                                    between={"LSTM": (f[:10], f[:10])})
     assert len(fig.axes) == 2 and fig.get_size_inches()[0] * fig.dpi == 700
     left, right = fig.axes
@@ -70,13 +70,13 @@ def test_the_gate_plane_draws_the_coupled_diagonal_and_names_the_corners():
 
 def test_the_gate_plane_refuses_mismatched_gates():
     with pytest.raises(ValueError, match="same 1-d shape for 'LSTM'"):
-        variant_plots.gate_plane({"LSTM": (np.zeros(3), np.zeros(4))})
+        plots.gate_plane({"LSTM": (np.zeros(3), np.zeros(4))})
     with pytest.raises(TypeError, match="non-empty dict"):
-        variant_plots.gate_plane([])
+        plots.gate_plane([])
 
 
 def test_strips_take_colours_for_variants_that_are_not_models():
-    fig = variant_plots.strips({("a", "$p_o$ only"): [1.0, 0.0], ("a", "LSTM"): [1.0]}, ylabel="y",
+    fig = plots.strips({("a", "$p_o$ only"): [1.0, 0.0], ("a", "LSTM"): [1.0]}, ylabel="y",
                                colours={"$p_o$ only": style.GATE["o"]})
     dots = fig.axes[0].collections[0::2]
     assert to_hex(dots[0].get_facecolor()[0]) == style.GATE["o"].lower()
@@ -85,7 +85,7 @@ def test_strips_take_colours_for_variants_that_are_not_models():
 
 def test_the_gate_plane_can_draw_every_panels_markers_in_one_colour():
     f = np.linspace(0, 1, 20)
-    fig = variant_plots.gate_plane({"LSTM": (f, f), "CoupledLSTM (CIFG)": (f, 1 - f)},
+    fig = plots.gate_plane({"LSTM": (f, f), "CoupledLSTM (CIFG)": (f, 1 - f)},
                                    colour=style.GATE["f"])
     for ax in fig.axes:
         assert to_hex(ax.collections[0].get_facecolor()[0]) == style.GATE["f"].lower()
@@ -99,7 +99,7 @@ def sweep_results():
 
 def test_the_lr_sweep_shows_every_run_a_median_line_and_the_chosen_rate():
     style.use()
-    fig = variant_plots.lr_sweep(sweep_results(), ylabel="MSE / baseline",
+    fig = plots.lr_sweep(sweep_results(), ylabel="MSE / baseline",
                                  chosen={("sum", "CoupledLSTM"): 0.02},
                                  panel_labels={"sum": "the sum"})
     assert len(fig.axes) == 2 and fig.get_size_inches()[0] * fig.dpi == 700
@@ -121,8 +121,8 @@ def test_the_lr_sweep_shows_every_run_a_median_line_and_the_chosen_rate():
 
 def test_the_lr_sweep_refuses_what_it_cannot_draw():
     with pytest.raises(TypeError, match="non-empty dict"):
-        variant_plots.lr_sweep({}, ylabel="y")
+        plots.lr_sweep({}, ylabel="y")
     with pytest.raises(TypeError, match=r"\(panel, variant\) pairs"):
-        variant_plots.lr_sweep({"LSTM": {0.01: [1.0]}}, ylabel="y")
+        plots.lr_sweep({"LSTM": {0.01: [1.0]}}, ylabel="y")
     with pytest.raises(ValueError, match="non-empty 1-d"):
-        variant_plots.lr_sweep({("a", "LSTM"): {0.01: []}}, ylabel="y")
+        plots.lr_sweep({("a", "LSTM"): {0.01: []}}, ylabel="y")

@@ -2,8 +2,8 @@
 on the CPU, and where its time goes.
 
 Times one forward and backward pass of the same network (float64, the benchmark's sizes
-D = 16, H = 64) in three implementations: :mod:`lstmlib.numpy_lstm`, ``torch.nn.LSTM`` and
-:class:`lstmlib.LSTM` (whose fast path, :mod:`lstmlib.fast_loops`, runs the same recursion).
+D = 16, H = 64) in three implementations: :mod:`lstmlib.scratch.numpy_lstm`, ``torch.nn.LSTM`` and
+:class:`lstmlib.LSTM` (whose fast path, :mod:`lstmlib.layers.fast_loops`, runs the same recursion).
 Then takes the NumPy LSTM's step apart: the NumPy calls it makes (counted exactly, by running
 it on arrays that count every call), what one call and the step's matrix products cost on
 this machine, and the memory backpropagation through time keeps. Timings are printed; the page
@@ -25,8 +25,8 @@ import time
 import numpy as np
 import torch
 
-from .. import numpy_lstm
 from ..layers import LSTM
+from ..scratch import numpy_lstm
 
 # The benchmark's sizes (benchmarks/layer_bench.py): D = 16, H = 64, two shapes (B, T).
 SPEED = dict(D=16, H=64, sizes=((32, 100), (1, 1000)), rounds=3)
@@ -178,8 +178,8 @@ def count(fn, *args, **kwargs) -> collections.Counter:
 
 
 def count_calls(T: int = 10, B: int = 2, D: int = 3, H: int = 4) -> dict:
-    """The NumPy calls one time step of :func:`lstmlib.numpy_lstm.forward` and of
-    :func:`~lstmlib.numpy_lstm.backward` makes: ``{"forward": Counter, "backward": Counter}``.
+    """The NumPy calls one time step of :func:`lstmlib.scratch.numpy_lstm.forward` and of
+    :func:`~lstmlib.scratch.numpy_lstm.backward` makes: ``{"forward": Counter, "backward": Counter}``.
     The calls outside the loop are left out by counting T and 2T steps and taking the
     difference, divided by T."""
     out = {}
@@ -235,7 +235,7 @@ def matmul_cost(B: int, D: int = SPEED["D"], H: int = SPEED["H"], calls: int = 3
 
 
 def cache_bytes(cache: dict) -> int:
-    """Bytes of the arrays :func:`lstmlib.numpy_lstm.forward` keeps for the backward pass."""
+    """Bytes of the arrays :func:`lstmlib.scratch.numpy_lstm.forward` keeps for the backward pass."""
     return sum(a.nbytes for step in cache["steps"] for a in step)
 
 

@@ -15,11 +15,11 @@ import numpy as np
 import torch
 from torch import nn
 
-from .. import gradients, tasks
-from ..models import LastStep
-from ..seed import seed_everything
-from ..train import Diverged, History, train
-from .common import PROBE, TEST, TRAIN, data_stream, min_smoothed  # noqa: F401 (ch01.min_smoothed)
+from .. import tasks
+from ..analysis import gradients
+from ..models.readouts import LastStep
+from ..training.loop import Diverged, History, min_smoothed, train
+from ..training.seed import PROBE, TEST, TRAIN, data_stream, seed_everything
 
 # The adding problem at T = 100.
 ADDING = dict(T=100, hidden_size=32, batch=128, lr=3e-2, clip=1.0, steps=700, forget_bias=2.0)
@@ -43,7 +43,7 @@ def train_adding(models: dict, seed: int, steps: int = ADDING["steps"], T: int =
 
     Returns ``{name: History}``.
     """
-    return {name: train(model, tasks.batches(tasks.adding_problem, T, batch, data_stream(seed, TRAIN)),
+    return {name: train(model, tasks.batches_of(tasks.adding_problem, T, batch, data_stream(seed, TRAIN)),
                         steps=steps, loss="mse", lr=lr, clip=clip)
             for name, model in models.items()}
 
@@ -98,11 +98,11 @@ def exploding(seed: int, scale: float = EXPLODING["scale"], lr: float = EXPLODIN
 
     norms = gradient_norms({"RNN": model()}, probe(seed, T))["RNN"]
     try:
-        train(model(), tasks.batches(tasks.adding_problem, T, batch, data_stream(seed, TRAIN)),
+        train(model(), tasks.batches_of(tasks.adding_problem, T, batch, data_stream(seed, TRAIN)),
               steps=steps, loss="mse", lr=lr, clip=None, optimizer="sgd")
         diverged_at = None
     except Diverged as err:
         diverged_at = err.step
-    clipped = train(model(), tasks.batches(tasks.adding_problem, T, batch, data_stream(seed, TRAIN)),
+    clipped = train(model(), tasks.batches_of(tasks.adding_problem, T, batch, data_stream(seed, TRAIN)),
                     steps=steps, loss="mse", lr=lr, clip=1.0, optimizer="sgd")
     return Exploding(norms, diverged_at, clipped)

@@ -20,9 +20,10 @@ import math
 import numpy as np
 import torch
 
-from .. import gradients, validate
+from .. import validate
+from ..analysis import gradients
+from ..analysis.stats import geometric_mean
 from ..layers import LSTM, RNN
-from .common import geometric_mean
 
 # The variant step_jacobians writes out: lstmlib.LSTM(...).variant() with its defaults.
 STANDARD = dict(gates=("f", "i", "C", "o"), coupled=False, input_activation=True,

@@ -20,11 +20,10 @@ import torch
 
 from .. import tasks
 from ..layers import RNN
-from ..models import LastStep
-from ..seed import seed_everything
-from ..train import smooth
+from ..models.readouts import LastStep
+from ..training.loop import min_smoothed, smooth
+from ..training.seed import seed_everything
 from . import ch01
-from .common import min_smoothed
 
 # The sweep: the page's budget (ch01.ADDING: Adam, lr 0.03, 700 steps) and a longer one for
 # the RNNs (Le et al. 2015 train theirs far longer, with smaller steps), each over RUNS seeds.

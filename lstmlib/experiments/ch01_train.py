@@ -2,7 +2,7 @@
 
 Used by ``book/01_rnn_to_lstm.ipynb``. :func:`lstmlib.experiments.ch01.train_adding` trains
 the page's networks on lstmlib's own paths: the RNN on the readable one, where autograd records
-three operations per time step, the LSTM on :mod:`lstmlib.fused`. At the chapter's sizes both
+three operations per time step, the LSTM on :mod:`lstmlib.layers.fused`. At the chapter's sizes both
 cost more than the arithmetic. Here:
 
 - the tanh RNN's recursion runs in NumPy and records nothing (:class:`FastRNN`): forward
@@ -31,11 +31,10 @@ from torch import nn
 
 from .. import tasks
 from ..layers import LSTM, RNN
-from ..models import LastStep
-from ..seed import seed_everything
-from ..train import Diverged, train
+from ..models.readouts import LastStep
+from ..training.loop import Diverged, train
+from ..training.seed import TRAIN, data_stream, seed_everything
 from . import ch01
-from .common import TRAIN, data_stream
 
 
 class _Scan(torch.autograd.Function):
@@ -160,7 +159,7 @@ def exploding(seed: int, scale: float = ch01.EXPLODING["scale"],
         return m
 
     def batches():
-        return tasks.batches(tasks.adding_problem, T, batch, data_stream(seed, TRAIN))
+        return tasks.batches_of(tasks.adding_problem, T, batch, data_stream(seed, TRAIN))
 
     norms = ch01.gradient_norms({"RNN": model()}, ch01.probe(seed, T))["RNN"]
     try:

@@ -14,11 +14,12 @@ import numpy as np
 import torch
 from torch import nn
 
-from .. import gradients, tasks
-from ..models import LastStep, accuracy
-from ..seed import seed_everything
-from ..train import train
-from .common import PROBE, TEST, TRAIN, data_stream, geometric_mean
+from .. import tasks
+from ..analysis import gradients
+from ..analysis.stats import geometric_mean
+from ..models.readouts import LastStep, accuracy
+from ..training.loop import train
+from ..training.seed import PROBE, TEST, TRAIN, data_stream, seed_everything
 
 # The temporal-order task at T = 60.
 TEMPORAL = dict(T=60, hidden_size=32, batch=64, lr=1e-2, clip=1.0, steps=600)
@@ -43,7 +44,7 @@ def train_temporal(model: LastStep, seed: int, steps: int = TEMPORAL["steps"], T
         accuracies.append(accuracy(logits.detach(), y))
         return nn.functional.cross_entropy(logits, y)
 
-    history = train(model, tasks.batches(tasks.temporal_order, T, batch, data_stream(seed, TRAIN)),
+    history = train(model, tasks.batches_of(tasks.temporal_order, T, batch, data_stream(seed, TRAIN)),
                     steps=steps, loss=loss, lr=lr, clip=clip)
     return history, np.array(accuracies)
 

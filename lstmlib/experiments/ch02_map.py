@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import validate
-from ..train import smooth
+from ..training.loop import smooth
 from . import ch02
 
 MAP = dict(biases=(0.0, 1.0, 2.0, 3.0), lengths=(10, 20, 30, 45, 60, 90), runs=8)

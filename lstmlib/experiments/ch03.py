@@ -3,10 +3,10 @@
 Used by ``book/03_forget_gate.ipynb``, whose claims ``tests/test_other_runs.py`` and
 ``benchmarks/robustness.py`` check over other seeds and CPUs (Gers, Schmidhuber & Cummins
 2000; Colah 2015; single units found and ablated as in Lakretz et al. 2019). The network is a
-small LSTM language model of :mod:`lstmlib.language`'s stories; this module finds the units
+small LSTM language model of :mod:`lstmlib.tasks.language`'s stories; this module finds the units
 whose cell state holds the current subject's gender, measures their forget gates word by
 word, and holds those gates at 1 where a new subject arrives
-(:class:`lstmlib.interventions.Clamp`) to see what forgetting is for, next to two controls:
+(:class:`lstmlib.layers.clamps.Clamp`) to see what forgetting is for, next to two controls:
 other units whose gates the clamp moves as far, and the same units at other words. Figures:
 :mod:`lstmlib.experiments.ch03_plots`; the 24 networks of the chapter's headline figure:
 :mod:`lstmlib.experiments.ch03_runs`.
@@ -23,13 +23,12 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .. import language
-from ..interventions import Clamp
 from ..layers import LSTM
-from ..models import EveryStep
-from ..seed import seed_everything
-from ..train import History, train
-from .common import PROBE, TEST, TRAIN, data_stream
+from ..layers.clamps import Clamp
+from ..models.readouts import EveryStep
+from ..tasks import language
+from ..training.loop import History, train
+from ..training.seed import PROBE, TEST, TRAIN, data_stream, seed_everything
 
 # The language model: one-hot words in, the next word's logits out, at every step.
 LANGUAGE = dict(T=50, hidden_size=32, batch=32, lr=2e-2, clip=1.0, steps=800, forget_bias=1.0)

@@ -14,7 +14,8 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.patches import Patch
 
-from .. import language, plots, style
+from .. import plots, style
+from ..tasks import language
 from .ch03 import TOKEN_KINDS, Damage, Recording
 
 # The three clamps of ch03.clamp_experiments: colour and marker in the figures.

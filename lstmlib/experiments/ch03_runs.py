@@ -4,7 +4,7 @@ The page trains one language model, as many as a reader's laptop can afford in i
 What holds for every network, and what only for most, is measured here on 24 more, trained
 exactly as the page's (seeds 1 to 24), and on a few LSTMs without a forget gate (exercise 5).
 ``benchmarks/ch03_runs.py`` runs them into ``benchmarks/results/ch03_runs.jsonl``
-(:mod:`lstmlib.sweeps`: resumable, tied by a hash to the code it runs); the notebook draws
+(:mod:`lstmlib.training.sweeps`: resumable, tied by a hash to the code it runs); the notebook draws
 its headline figure from the file, and ``tests/test_experiments_ch03.py`` re-runs a sample
 of its rows.
 
@@ -14,7 +14,7 @@ of its rows.
 """
 from __future__ import annotations
 
-from .. import sweeps
+from ..training import sweeps
 from . import ch03
 
 PATH = "benchmarks/results/ch03_runs.jsonl"
@@ -103,7 +103,7 @@ def load(kind: str = "LSTM", check: bool = True) -> list[dict]:
     """The precomputed rows of one kind, in seed order.
 
     With ``check`` (the default) the file is refused if the code that made it has changed
-    since (:class:`lstmlib.sweeps.StaleResults`). The page reads it with ``check=False``, so
+    since (:class:`lstmlib.training.sweeps.StaleResults`). The page reads it with ``check=False``, so
     that an edit elsewhere in lstmlib does not stop a reader's run;
     ``tests/test_experiments_ch03.py`` checks that the file is current.
     """

@@ -5,7 +5,7 @@ many seeds and numeric environments (Hochreiter & Schmidhuber 1997; Gers et al. 
 2015). The network is chapter 1's LSTM, trained on the adding problem at T = 100 exactly as
 there (:func:`lstmlib.experiments.ch01.train_adding`); this module records what it writes,
 i_t ⊙ C̃_t, at the marked steps (the informative inputs) and at the distractors, and blocks
-the writes (i_t = 0, :class:`lstmlib.interventions.Clamp`) to see what they are for.
+the writes (i_t = 0, :class:`lstmlib.layers.clamps.Clamp`) to see what they are for.
 :mod:`lstmlib.experiments.ch04_runs` draws the chapter's headline over the robustness runs.
 
     hand_example, trained_lstm, record, Recording, correlations, memory_unit, readout_share,
@@ -23,11 +23,11 @@ from matplotlib.lines import Line2D
 from torch import nn
 
 from .. import plots, style, tasks
-from ..interventions import Clamp
 from ..layers import LSTM
-from ..models import LastStep
+from ..layers.clamps import Clamp
+from ..models.readouts import LastStep
+from ..training.seed import PROBE, data_stream
 from . import ch01
-from .common import PROBE, data_stream
 
 # What this chapter adds to chapter 1's settings (ch01.ADDING: T = 100, H = 32, 700 steps).
 STORE = dict(sequences=1000, window=(20, 60), first=(22, 38), second=(50, 58))

@@ -7,9 +7,9 @@ Used by ``book/05_output_gate.ipynb``, whose checks state what every run shares
 exercise 4 and its probes are in :mod:`lstmlib.experiments.ch05_language`.
 
     worked_example                 the two-unit, three-step example of the text, by lstm_step
-    recall_model, train_recall     an LSTM on the delayed-recall task (lstmlib.recall)
+    recall_model, train_recall     an LSTM on the delayed-recall task (lstmlib.tasks.recall)
     recall_runs, train_runs        several runs from each start, b_o = 0 and b_o = −3, trained
-                                   side by side in one lstmlib.packed.Pack
+                                   side by side in one lstmlib.models.packed.Pack
     recall_batch, held_out_errors  probe and test sequences; mean squared errors by place
     silent_errors                  the same errors of a network that never answers
     record, example                gates and h_t for heat maps; a sequence worth showing
@@ -25,14 +25,14 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .. import plots, recall, style
+from .. import plots, style
 from ..cells import concat, lstm_step
-from ..interventions import Clamp
-from ..models import EveryStep
-from ..packed import Pack
-from ..seed import seed_everything
-from ..train import train
-from .common import PROBE, TEST, TRAIN, data_stream
+from ..layers.clamps import Clamp
+from ..models.packed import Pack
+from ..models.readouts import EveryStep
+from ..tasks import recall
+from ..training.loop import train
+from ..training.seed import PROBE, TEST, TRAIN, data_stream, seed_everything
 
 # The delayed-recall task and its network. output_bias: where the output gates start
 # (None: lstmlib's default b_o = 0, o_t ≈ 0.5, half open; SHUT = −3: o_t ≈ 0.05, shut).
@@ -91,7 +91,7 @@ def recall_model(seed: int, output_bias: float | None = None,
 
 def train_recall(model: EveryStep, seed: int, steps: int = RECALL["steps"], T: int = RECALL["T"],
                  batch: int = RECALL["batch"], lr: float = RECALL["lr"], clip: float = RECALL["clip"]):
-    """Train on delayed recall with :func:`lstmlib.recall.loss` (Adam, clipping). Returns History."""
+    """Train on delayed recall with :func:`lstmlib.tasks.recall.loss` (Adam, clipping). Returns History."""
     return train(model, recall.batches(T, batch, data_stream(seed, TRAIN)), steps=steps,
                  loss=recall.loss, lr=lr, clip=clip)
 
@@ -118,7 +118,7 @@ def recall_runs(seed: int, runs: int = RUNS) -> dict:
 
 
 class _AdamClipEach(torch.optim.Adam):
-    """Adam on a :class:`lstmlib.packed.Pack` that first clips each model's gradient on its
+    """Adam on a :class:`lstmlib.models.packed.Pack` that first clips each model's gradient on its
     own (:meth:`Pack.clip_each`), so that every model trains as it would alone."""
 
     def __init__(self, pack: Pack, lr: float, clip: float):
@@ -134,7 +134,7 @@ def train_runs(runs: dict, seed: int, steps: int = RECALL["steps"], T: int = REC
                batch: int = RECALL["batch"], lr: float = RECALL["lr"], clip: float = RECALL["clip"]):
     """Train every network of ``runs`` (:func:`recall_runs`) on delayed recall, all at once.
 
-    They train side by side in one :class:`lstmlib.packed.Pack` on the same mini-batches, each
+    They train side by side in one :class:`lstmlib.models.packed.Pack` on the same mini-batches, each
     exactly as :func:`train_recall` trains one network alone (the pack's loss is the sum of
     theirs, and each one's gradient is clipped to ``clip`` on its own). Returns the History.
     """
@@ -312,7 +312,7 @@ def leak(model: EveryStep, batch: recall.Recall, units: list) -> dict:
     the cue only (each sequence its own step); and at every step before the cue o_t = 0,
     o_t = each unit's own mean o_t over those steps (the gate keeps its level but no longer
     moves) and o_t = 1. Chapter 5, h_t = o_t ⊙ tanh(C_t) with o_t fixed
-    (:class:`lstmlib.interventions.Clamp`).
+    (:class:`lstmlib.layers.clamps.Clamp`).
     """
     units = list(units)
     before = batch.before_cue                                                # (T, B)

@@ -8,11 +8,11 @@ count"; Gers, Schraudolph & Schmidhuber 2002; Greff et al. 2017):
     seeds, sweep, variant_models, train_variants, Sweep, every_start, on_time, gate_sight,
     trace, output_gate_range, forget_feedback, rate
 
-The task is the paper's periodic function generation (:func:`lstmlib.timing.periodic`): after
+The task is the paper's periodic function generation (:func:`lstmlib.tasks.timing.periodic`): after
 a start spike, a square wave of period 10, from no further input. Each sweep trains the
 variants of :data:`VARIANTS` (no peepholes, each single peephole, all three; for single cells
 :data:`ONE_CELL_VARIANTS` adds p_o with p_i and p_o with p_f) from several seeds, all side by
-side in one :class:`lstmlib.packed.Pack`, which trains each network exactly as if it were
+side in one :class:`lstmlib.models.packed.Pack`, which trains each network exactly as if it were
 alone: 25 networks of 8 units (:data:`EIGHT`), 140 single cells (:data:`ONE_CELL`), 50
 networks of 2 units (:data:`TWO`, exercise 4).
 """
@@ -23,12 +23,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from .. import style, timing, validate
+from .. import style, validate
 from ..cells import lstm_cell
-from ..models import EveryStep
-from ..packed import Pack
-from ..seed import seed_everything
-from ..train import History, train
+from ..models.packed import Pack
+from ..models.readouts import EveryStep
+from ..tasks import timing
+from ..training.loop import History, train
+from ..training.seed import seed_everything
 
 # The five variants every sweep compares: which gates have a peephole.
 VARIANTS = {"none": (), "p_f": ("f",), "p_i": ("i",), "p_o": ("o",), "all": ("f", "i", "o")}
@@ -60,7 +61,7 @@ def seeds(seed: int, n: int) -> tuple[int, ...]:
 def every_start(T: int) -> tuple[torch.Tensor, torch.Tensor]:
     """The whole task at length T: one sequence for each start step 0 … starts − 1.
 
-    Returns x, y of shape (T, starts, 1) (:func:`lstmlib.timing.periodic`, one start each).
+    Returns x, y of shape (T, starts, 1) (:func:`lstmlib.tasks.timing.periodic`, one start each).
     """
     pairs = [timing.periodic(T, 1, WAVE["period"], WAVE["shape"], start=(s, s + 1))
              for s in range(WAVE["starts"])]
@@ -94,7 +95,7 @@ def on_time(model, T: int) -> float:
 
     On time: within ``WAVE["tolerance"]`` = 1 of the target at every step, which for a square
     wave of ±1 means the right sign at every step from the start on, so every flip of the
-    sign at exactly the right step (:func:`lstmlib.timing.within`).
+    sign at exactly the right step (:func:`lstmlib.tasks.timing.within`).
     """
     x, y = every_start(T)
     with torch.no_grad():
@@ -131,7 +132,7 @@ def train_variants(seed_list, hidden_size: int, steps: int, lr: float, T: int = 
     """Train the variants from every seed on the whole task (every start, each step).
 
     All len(seed_list) × len(variants) networks train side by side in one
-    :class:`lstmlib.packed.Pack` (Adam, no clipping: the pack trains each network exactly as
+    :class:`lstmlib.models.packed.Pack` (Adam, no clipping: the pack trains each network exactly as
     if it were alone), with the mean squared error on the wave at every step.
     """
     if not isinstance(variants, dict) or not variants:

@@ -9,13 +9,13 @@ the same way; Gers et al. 2000):
     parameter_counts, runs, model, train_pack, train_runs, train_run, held_out,
     pack_held_out, compare, inside, hold_forget
 
-The two tasks come from :mod:`lstmlib.counting` and read the same inputs: the sum of the
+The two tasks come from :mod:`lstmlib.tasks.counting` and read the same inputs: the sum of the
 marked values (a unit must keep what it holds and write at the same step) and the last marked
 value (it must forget where it writes). A fair comparison starts both variants from the same
 gates (``model``: the LSTM's input-gate bias b_i = −b_f, so σ(b_i) = 1 − σ(b_f), the coupled
 LSTM's i_t at the start) and gives each its own best learning rate: ``compare(seed)`` trains
 ``RUNS`` networks per variant, task and learning rate in ``LRS``, each group as one
-:class:`lstmlib.packed.Pack`, and picks each variant's learning rate on validation sequences.
+:class:`lstmlib.models.packed.Pack`, and picks each variant's learning rate on validation sequences.
 """
 from __future__ import annotations
 
@@ -27,13 +27,13 @@ import numpy as np
 import torch
 from torch import nn
 
-from .. import counting, tasks
-from ..interventions import Clamp
-from ..models import LastStep
-from ..packed import Pack
-from ..seed import seed_everything
-from ..train import History, train
-from .common import PROBE, TEST, TRAIN, data_stream
+from .. import tasks
+from ..layers.clamps import Clamp
+from ..models.packed import Pack
+from ..models.readouts import LastStep
+from ..tasks import counting
+from ..training.loop import History, train
+from ..training.seed import PROBE, TEST, TRAIN, data_stream, seed_everything
 
 # Both tasks, both variants: T = 20 steps with 2 to 6 marked ones, 16 units, Adam with each
 # network's gradient norm clipped at 1.
@@ -42,7 +42,7 @@ COUPLING = dict(T=20, markers=(2, 6), hidden_size=16, batch=32, steps=400, clip=
 LRS = (0.02, 0.04, 0.08)                   # the learning rates each variant is trained with
 RUNS = 4                                   # training runs per variant, task and learning rate
 VARIANTS = ("LSTM", "CoupledLSTM")         # names from lstmlib.models.LAYERS
-TASKS = ("sum", "last")                    # names from lstmlib.counting.TASKS
+TASKS = ("sum", "last")                    # names from lstmlib.tasks.counting.TASKS
 VALID = 4                                  # the stream of the validation sequences
 _INIT = threading.Lock()                   # model() seeds the global generator: one at a time
 LABEL = {"LSTM": "LSTM", "CoupledLSTM": "CoupledLSTM (CIFG)",
@@ -97,9 +97,9 @@ def model(variant: str, run: int, input_bias: float | None = -COUPLING["forget_b
 
 
 class AdamClipEach(torch.optim.Adam):
-    """Adam on a :class:`lstmlib.packed.Pack` that first clips each network's gradient norm on
+    """Adam on a :class:`lstmlib.models.packed.Pack` that first clips each network's gradient norm on
     its own, as ``train(..., clip=clip)`` clips one network trained alone (what
-    :meth:`lstmlib.packed.Pack.clip_each` does, with one index per parameter instead of a
+    :meth:`lstmlib.models.packed.Pack.clip_each` does, with one index per parameter instead of a
     loop over the networks' blocks at every step: the same numbers, sooner)."""
 
     def __init__(self, pack: Pack, lr: float, clip: float):
@@ -129,7 +129,7 @@ class AdamClipEach(torch.optim.Adam):
 def train_pack(variant: str, task: str, run_list, lr: float, steps: int | None = None,
                **model_kwargs) -> Pack:
     """Train one network per run of ``run_list`` (see :func:`model`) side by side as one
-    :class:`lstmlib.packed.Pack`, and return the pack (``pack.unpack()``: the networks).
+    :class:`lstmlib.models.packed.Pack`, and return the pack (``pack.unpack()``: the networks).
 
     The networks see the same mini-batches (drawn from the first run's training stream):
     only their initialisation differs. Adam at ``lr``, each network's gradient norm clipped
@@ -139,7 +139,7 @@ def train_pack(variant: str, task: str, run_list, lr: float, steps: int | None =
     _check(variant, task)
     c = COUPLING
     pack = Pack([model(variant, run, **model_kwargs) for run in run_list])
-    batches = tasks.batches(task_fn(task), c["T"], c["batch"], data_stream(run_list[0], TRAIN))
+    batches = tasks.batches_of(task_fn(task), c["T"], c["batch"], data_stream(run_list[0], TRAIN))
     train(pack, batches, steps=steps or c["steps"], loss=pack.loss("mse"), clip=None,
           optimizer=AdamClipEach(pack, lr, c["clip"]), progress=False)
     return pack
@@ -160,7 +160,7 @@ def train_run(variant: str, task: str, run: int, lr: float = 0.02, steps: int | 
     _check(variant, task)
     c = COUPLING
     net = model(variant, run, **model_kwargs)
-    history = train(net, tasks.batches(task_fn(task), c["T"], c["batch"], data_stream(run, TRAIN)),
+    history = train(net, tasks.batches_of(task_fn(task), c["T"], c["batch"], data_stream(run, TRAIN)),
                     steps=steps or c["steps"], loss="mse", lr=lr, clip=c["clip"], progress=False)
     return net, history
 
@@ -174,7 +174,7 @@ def fresh_batch(task: str, run: int, n: int = 2000, stream: int = TEST, markers=
 def held_out(model: LastStep, task: str, run: int, n: int = 2000, clamp=None,
              markers=COUPLING["markers"], stream: int = TEST) -> float:
     """Mean squared error on ``n`` fresh sequences, as a share of the task's baseline (the MSE
-    of the best constant answer, :func:`lstmlib.counting.baseline`): 1 means nothing learned.
+    of the best constant answer, :func:`lstmlib.tasks.counting.baseline`): 1 means nothing learned.
 
     ``markers``: the range of the number of marked steps in the test sequences; beyond the
     training range, (7, 10) say, it measures how far what was learned carries. ``stream``:

@@ -6,7 +6,7 @@ runs each, for twenty seeds) is precomputed by ``benchmarks/coupled_sweep.py``
 that sweep's learning-rate choice (Greff et al. 2017 found the learning rate the most
 important hyperparameter of an LSTM variant) and trains the page's own, smaller comparison:
 ``ch07.RUNS`` networks of each variant on each task, from the matched start, at the learning
-rate chosen for that variant and task, one :class:`lstmlib.packed.Pack` each.
+rate chosen for that variant and task, one :class:`lstmlib.models.packed.Pack` each.
 
     per_seed_medians   {(task, variant): {lr: (n_seeds,)}}: each seed's median over its runs
     sweep_lrs          {(task, variant): lr}: the lowest median validation error over the seeds

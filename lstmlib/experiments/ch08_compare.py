@@ -26,12 +26,13 @@ import numpy as np
 import torch
 from torch import nn
 
-from .. import gradients, plots, style, tasks
-from ..models import LastStep, accuracy
-from ..seed import seed_everything
+from .. import plots, style, tasks
+from ..analysis import gradients
+from ..analysis.stats import geometric_mean
+from ..models.readouts import LastStep, accuracy
+from ..training.seed import PROBE, TEST, data_stream, seed_everything
 from . import ch01, ch02
 from .ch08 import HIDDEN, figure11_run, flip_z
-from .common import PROBE, TEST, data_stream, geometric_mean
 
 TASKS = ("adding", "temporal")
 INPUTS = {"adding": 2, "temporal": len(tasks.TEMPORAL_SYMBOLS)}

@@ -2,7 +2,7 @@
 each factor matters, the cell-state trace, the figures.
 
 Every run is :func:`lstmlib.experiments.ch09.one_run`, live (:func:`reduced_sweep`) or read
-from the full sweep's results file (``lstmlib.sweeps.load("benchmarks/results/odyssey.jsonl")``).
+from the full sweep's results file (``lstmlib.training.sweeps.load("benchmarks/results/odyssey.jsonl")``).
 Nothing here changes what a run computes, so editing a figure leaves the results file valid.
 
     rows = reduced_sweep(range(5))        # the live sweep: LIVE variants × TASKS × seeds
@@ -19,10 +19,11 @@ import numpy as np
 import torch
 from torch import nn
 
-from .. import plots, streams, style
-from ..train import smooth
+from .. import plots, style
+from ..tasks import latch
+from ..training.loop import smooth
+from ..training.seed import TEST, data_stream
 from .ch09 import HIDDEN_SIZES, LATCH, LONGER, SETTINGS, TASKS, TRAINING, VARIANTS, build, one_run
-from .common import TEST, data_stream
 
 # The live notebook's reduced sweep: the vanilla LSTM, the LSTM without a forget gate and the
 # coupled gates, the two variants that differ most from it in both directions; the others come
@@ -252,12 +253,12 @@ def cell_trace(model: nn.Module, seed: int, steps: int = LATCH["test_steps"], wi
     Returns ``(cell, error)``, each (steps,): the largest ``|C_t|`` over the units at each step,
     and the squared error divided by the baseline, as a moving average over ``window`` steps.
     """
-    x, y = streams.LatchStream(1, data_stream(seed, TEST), LATCH["p_marker"]).next(steps)
+    x, y = latch.LatchStream(1, data_stream(seed, TEST), LATCH["p_marker"]).next(steps)
     with torch.no_grad():
         output, _, gates = model.model.rnn(x, return_gates=True)           # (T, 1, H)
         if "c" not in gates:
             raise ValueError("expected an LSTM-family model (with a cell state C_t)")
-        se = (model.model.readout(output) - y).pow(2)[:, 0, 0].numpy() / streams.LATCH_BASELINE
+        se = (model.model.readout(output) - y).pow(2)[:, 0, 0].numpy() / latch.LATCH_BASELINE
     return gates["c"][:, 0].abs().max(dim=1).values.numpy(), smooth(se, window)
 
 

@@ -14,7 +14,7 @@ Parameters use the book's names. ``W`` stacks one matrix per gate acting on [h_{
 (columns: the H columns for h_{t-1} first, then the D columns for x_t); ``b`` is one bias per
 gate. ``torch.nn`` layers keep two biases (``bias_ih`` + ``bias_hh``); ``from_torch`` adds them.
 An intervention (chapters 3-5) holds a gate at a fixed value: ``layer(x, clamp=Clamp(...))``,
-see :mod:`lstmlib.interventions`.
+see :mod:`lstmlib.layers.clamps`.
 
 Modules: ``base`` (what the layers share), ``rnn``, ``lstm`` (LSTM, PeepholeLSTM, CoupledLSTM),
 ``gru``.

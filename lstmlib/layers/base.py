@@ -8,7 +8,8 @@ import math
 import torch
 from torch import nn
 
-from .. import interventions, validate
+from .. import validate
+from . import clamps
 
 INITS = ("course", "torch")
 # Row-block order of torch.nn's stacked weights, and where each of our blocks sits there.
@@ -56,7 +57,7 @@ class _Recurrent(nn.Module):
             x: (T, B, D), or (B, T, D) if ``batch_first``.
             state: initial state, see the class docstring; zeros if None.
             return_gates: also return a dict of per-step gate activations, each shaped like output.
-            clamp: LSTM family only: an intervention, one :class:`lstmlib.interventions.Clamp`
+            clamp: LSTM family only: an intervention, one :class:`lstmlib.layers.clamps.Clamp`
                 or a list of them, that holds a gate at a fixed value for chosen units and
                 steps (chapters 3-5). The sequence then runs on the readable path.
 

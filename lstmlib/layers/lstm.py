@@ -6,8 +6,9 @@ import warnings
 import torch
 from torch import nn
 
-from .. import fused, interventions, validate
+from .. import validate
 from ..cells import LSTM_GATES, lstm_step
+from . import clamps, fused
 from .base import (TORCH_LSTM_ORDER, _check_init, _check_torch, _Recurrent, _reorder, _torch_like_init,
                    _torch_params)
 
@@ -37,9 +38,9 @@ class LSTM(_Recurrent):
     Variants: ``peepholes`` (a subset of "f", "i", "o"; see :class:`PeepholeLSTM`) and
     ``coupled`` (i_t = 1 − f_t; see :class:`CoupledLSTM`).
 
-    Speed: a sequence runs as one autograd Function (:mod:`lstmlib.fused`), which computes the
+    Speed: a sequence runs as one autograd Function (:mod:`lstmlib.layers.fused`), which computes the
     same numbers as stepping :func:`lstmlib.cells.lstm_step` under autograd; gate recording,
-    sequences under 4 steps and ``with lstmlib.fused.disabled():`` take that readable path.
+    sequences under 4 steps and ``with lstmlib.layers.fused.disabled():`` take that readable path.
     """
 
     def __init__(self, input_size, hidden_size, batch_first=False, *, init="course", forget_bias=None,

@@ -16,8 +16,8 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.ticker import FuncFormatter
 
-from . import style
-from .plots import figure, model_colour
+from .. import style
+from .base import figure, model_colour
 
 
 def _check_mapping(name, value):

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import torch
 
-from .layers import LSTM
-from .layers.base import _Recurrent
+from ..layers import LSTM
+from ..layers.base import _Recurrent
 
 STATES = ("h", "C")
 

@@ -3,7 +3,7 @@
 A linear readout of the last hidden state h_T with a mean-squared-error loss (the adding
 problem's setting, chapter 1), gradient-norm clipping (Pascanu et al. 2013), plain SGD and
 Adam (Kingma & Ba 2015), and a loop that puts them together. The gradients are those of
-:func:`lstmlib.numpy_lstm.backward`; nothing here uses torch.
+:func:`lstmlib.scratch.numpy_lstm.backward`; nothing here uses torch.
 
     params = init_params(D, H, out=1, seed=0)         # W, b (the LSTM), W_y, b_y (the readout)
     loss, grads = last_step_mse(params, x, y)         # x: (T, B, D), y: (B, out)
@@ -19,14 +19,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..training.loop import Diverged
 from . import numpy_lstm
-from .train import Diverged
 
 READOUT = ("W_y", "b_y")
 
 
 def init_params(input_size, hidden_size, out=1, seed=0, forget_bias=1.0):
-    """The LSTM's W, b (:func:`lstmlib.numpy_lstm.init_params`) and a readout ``y = W_y h_T + b_y``
+    """The LSTM's W, b (:func:`lstmlib.scratch.numpy_lstm.init_params`) and a readout ``y = W_y h_T + b_y``
     with W_y ~ U(-1/√H, 1/√H), shape (out, H), and b_y = 0, shape (out,)."""
     params = numpy_lstm.init_params(input_size, hidden_size, seed=seed, forget_bias=forget_bias)
     if isinstance(out, bool) or not isinstance(out, (int, np.integer)) or out <= 0:
@@ -151,7 +151,7 @@ def train(params, batches, steps, optimizer, clip=1.0, loss=last_step_mse):
 
     ``loss(params, x, y) -> (L, grads)``; the gradients are clipped to global norm ``clip``
     (None: not clipped) and passed to ``optimizer.step``. Raises
-    :class:`lstmlib.train.Diverged` when the loss stops being finite. Returns a :class:`History`.
+    :class:`lstmlib.training.loop.Diverged` when the loss stops being finite. Returns a :class:`History`.
     """
     if isinstance(steps, bool) or not isinstance(steps, int) or steps <= 0:
         raise ValueError(f"expected steps to be a positive int, got {steps!r}")

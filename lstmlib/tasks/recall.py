@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import torch
 
-from . import validate
+from .. import validate
 
 FEATURES = ("value", "store", "cue")          # the three input channels, in order
 STORE = (2, 6)            # the store step t_v is drawn from this range (inclusive) ...
@@ -134,7 +134,7 @@ def batches(T: int, B: int, generator: torch.Generator, **kwargs):
 
 def _check(y_hat, batch):
     if not isinstance(batch, Recall):
-        raise TypeError(f"expected batch to be an lstmlib.recall.Recall, got {type(batch).__name__}")
+        raise TypeError(f"expected batch to be an lstmlib.tasks.recall.Recall, got {type(batch).__name__}")
     if not isinstance(y_hat, torch.Tensor) or tuple(y_hat.shape) != tuple(batch.y.shape):
         got = tuple(y_hat.shape) if isinstance(y_hat, torch.Tensor) else type(y_hat).__name__
         raise ValueError(f"expected y_hat of shape (T, B, 1) = {tuple(batch.y.shape)}, got {got}")

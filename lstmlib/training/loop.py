@@ -109,6 +109,11 @@ def smooth(values, window: int) -> np.ndarray:
     return (c[1:] - c[np.arange(1, len(values) + 1) - n]) / n
 
 
+def min_smoothed(values, window: int = 25) -> float:
+    """The lowest moving average (over full windows of ``window`` steps) of a loss curve."""
+    return float(smooth(values, window)[window - 1:].min())
+
+
 def _loss(loss):
     if callable(loss):
         return loss

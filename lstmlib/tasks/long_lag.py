@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import torch
 
-from . import validate
+from .. import validate
 
 # Mean squared error of the best constant prediction for the adding problem. The target is the
 # sum of two independent U[0, 1] values, so its mean is 1 and its variance 2 · 1/12 = 1/6.
@@ -91,7 +91,7 @@ def temporal_order(T: int, B: int, generator: torch.Generator | None = None):
     return x, y
 
 
-def batches(task, T: int, B: int, generator: torch.Generator):
+def batches_of(task, T: int, B: int, generator: torch.Generator):
     """A ``make_batch`` function for :func:`lstmlib.train`: each call draws a fresh mini-batch."""
     if not callable(task):
         raise TypeError(f"expected task to be a generator function such as adding_problem, got {type(task).__name__}")

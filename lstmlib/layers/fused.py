@@ -6,17 +6,17 @@ that, not arithmetic, is what makes a 1000-step sequence slow. Here the loop rec
 The forward pass runs the book's equations over NumPy views of the layer's tensors (a NumPy
 call on a small array costs a third of a torch call) and keeps the gates; the backward pass is
 backpropagation through time written by hand, the recursion of
-:func:`lstmlib.numpy_lstm.backward` (Hochreiter & Schmidhuber 1997; Graves 2012, ch. 4)
+:func:`lstmlib.scratch.numpy_lstm.backward` (Hochreiter & Schmidhuber 1997; Graves 2012, ch. 4)
 extended to every variant of :class:`lstmlib.LSTM`: peepholes (Gers & Schmidhuber 2000),
 coupled gates and the ablations of Greff et al. (2017). The two loops are in
-:mod:`lstmlib.fast_loops`; this module prepares their arrays and computes, for all time steps
+:mod:`lstmlib.layers.fast_loops`; this module prepares their arrays and computes, for all time steps
 at once, what does not depend on the recursion (the input projection, the weight gradients).
 
 ``tests/test_fast_paths.py`` proves this path equal to the readable one (outputs, states and
 all gradients, float64, 1e-10) for every variant. ``lstmlib.LSTM`` and its subclasses use it
 unless gates are recorded (``return_gates=True``), the sequence is shorter than ``MIN_STEPS``,
 the tensors are not float32/float64 on the CPU, a ``torch.func`` transform is running, or inside
-``with lstmlib.fused.disabled():``.
+``with lstmlib.layers.fused.disabled():``.
 Second derivatives (``create_graph=True``) and vmap over the backward recompute the sequence
 on the readable path, so they work too, at its speed.
 """
@@ -29,7 +29,7 @@ import numpy as np
 import threadpoolctl
 import torch
 
-from .cells import lstm_step
+from ..cells import lstm_step
 from .fast_loops import backward_factors, backward_loop, forward_loop
 
 MIN_STEPS = 4                                          # shorter sequences take the readable path

@@ -1,4 +1,9 @@
-"""One call that seeds every random number generator a chapter uses."""
+"""Seeding: one call for every random number generator, and independent streams for data.
+
+Every experiment draws its data from ``data_stream(seed, stream)``, a generator of its own,
+so the training data, the probe sequences and the held-out test sequences of one seed never
+overlap, and a chapter that draws something extra does not shift the others.
+"""
 from __future__ import annotations
 
 import random
@@ -22,3 +27,12 @@ def seed_everything(seed: int) -> torch.Generator:
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
     return torch.Generator().manual_seed(seed)
+
+
+# The streams the chapters use. A chapter may add its own numbers above these.
+TRAIN, PROBE, TEST = 1, 2, 3
+
+
+def data_stream(seed: int, stream: int) -> torch.Generator:
+    """An independent random stream for data: ``stream`` tells training data from probes apart."""
+    return torch.Generator().manual_seed(1000 * seed + stream)

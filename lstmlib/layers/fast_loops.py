@@ -1,11 +1,11 @@
-"""The loops over time of lstmlib's fast path (:mod:`lstmlib.fused`), on NumPy arrays.
+"""The loops over time of lstmlib's fast path (:mod:`lstmlib.layers.fused`), on NumPy arrays.
 
 :func:`forward_loop` is the book's LSTM step (chapters 3-7) written in place.
 :func:`backward_loop` is backpropagation through time, the recursion of
-:func:`lstmlib.numpy_lstm.backward` (appendix A1), with everything that does not depend on the
+:func:`lstmlib.scratch.numpy_lstm.backward` (appendix A1), with everything that does not depend on the
 recursion computed beforehand for all steps at once by :func:`backward_factors`. Arrays are
 feature-major, (H, B) per step instead of (B, H), so that each gate's block of
-a_t = W·[h_{t-1}, x_t] + b is one contiguous array; ``v`` is a :class:`lstmlib.fused.Variant`.
+a_t = W·[h_{t-1}, x_t] + b is one contiguous array; ``v`` is a :class:`lstmlib.layers.fused.Variant`.
 A step costs about ten NumPy calls forward and six backward, each a fraction of a microsecond at
 the course's sizes: that, not arithmetic, sets the speed of a long sequence.
 """

@@ -18,14 +18,14 @@ held and write the new value, which the coupling does in one move. Chapter 1's a
 
 ``baseline(task, markers)`` is the mean squared error of the best constant answer (the
 variance of the target), the number a model must beat to show it read anything. All tasks take
-``(T, B, generator=None)`` first, so :func:`lstmlib.tasks.batches` makes mini-batches of them;
+``(T, B, generator=None)`` first, so :func:`lstmlib.tasks.batches_of` makes mini-batches of them;
 other marker ranges go through ``functools.partial(marked_sum, markers=(1, 8))``.
 """
 from __future__ import annotations
 
 import torch
 
-from . import validate
+from .. import validate
 
 MARKERS = (2, 6)          # default range of the number M of marked steps, both ends included
 VALUE_VARIANCE = 1 / 12   # variance of one value, U[0, 1]

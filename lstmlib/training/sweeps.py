@@ -28,7 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import validate
+from .. import validate
 
 ROOT = Path(__file__).resolve().parents[1]         # the repository (lstmlib is installed editable)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from . import layers, validate
+from .. import layers, validate
 
 LAYERS = {"RNN": layers.RNN, "LSTM": layers.LSTM, "GRU": layers.GRU,
           "PeepholeLSTM": layers.PeepholeLSTM, "CoupledLSTM": layers.CoupledLSTM}
@@ -41,7 +41,7 @@ class LastStep(nn.Module):
         self.readout = nn.Linear(self.rnn.hidden_size, output_size)
 
     def forward(self, x: torch.Tensor, clamp=None) -> torch.Tensor:
-        """y_hat from h_T: (B, output_size). ``clamp``: see :mod:`lstmlib.interventions`."""
+        """y_hat from h_T: (B, output_size). ``clamp``: see :mod:`lstmlib.layers.clamps`."""
         output, _ = self.rnn(x, clamp=clamp)                  # (T, B, H)
         return self.readout(output[-1])                       # (B, output_size), from h_T
 
@@ -56,7 +56,7 @@ class EveryStep(LastStep):
     """
 
     def forward(self, x: torch.Tensor, clamp=None) -> torch.Tensor:
-        """y_hat_t from every h_t: (T, B, output_size). ``clamp``: see :mod:`lstmlib.interventions`."""
+        """y_hat_t from every h_t: (T, B, output_size). ``clamp``: see :mod:`lstmlib.layers.clamps`."""
         output, _ = self.rnn(x, clamp=clamp)                  # (T, B, H)
         return self.readout(output)                           # (T, B, output_size)
 

@@ -112,7 +112,7 @@ def as_list(clamp) -> list[Clamp]:
         return []
     items = [clamp] if isinstance(clamp, Clamp) else clamp
     if not isinstance(items, (list, tuple)) or not all(isinstance(c, Clamp) for c in items):
-        raise TypeError(f"expected clamp to be an lstmlib.interventions.Clamp or a list of them, "
+        raise TypeError(f"expected clamp to be an lstmlib.layers.clamps.Clamp or a list of them, "
                         f"got {type(clamp).__name__}")
     return list(items)
 

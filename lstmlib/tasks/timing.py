@@ -11,7 +11,7 @@ is given at every step, so a model reads out every h_t (:class:`lstmlib.models.E
     x, y = spike_delay(T=60, B=32, delays=(5, 15), generator=g)         # MSD
     # x: (T, B, 1) spikes; y: (T, B, 1) the target at every step
 
-    make_batch = tasks.batches(functools.partial(periodic, period=10), T, B, g)
+    make_batch = tasks.batches_of(functools.partial(periodic, period=10), T, B, g)
 
 - ``periodic`` (periodic function generation): after a start spike at a random step, produce
   a wave with the given period, for as long as the sequence lasts, from no further input.
@@ -32,7 +32,7 @@ import math
 
 import torch
 
-from . import validate
+from .. import validate
 
 SHAPES = ("cosine", "square", "triangle")
 START = (0, 10)          # the start spike's step is drawn uniformly from START[0] … START[1] − 1

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import torch
 
-from . import validate
+from .. import validate
 
 MALE, FEMALE, PLURAL, NONE = 0, 1, 2, 3          # the current subject's "gender" code
 SINGULAR_NOUNS = {"king": MALE, "queen": FEMALE, "man": MALE, "woman": FEMALE, "boy": MALE,
