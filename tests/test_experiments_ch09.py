@@ -83,7 +83,7 @@ def test_the_results_file_is_the_current_codes_and_complete():
     results = sweeps.load(RESULTS)                         # raises StaleResults if the code changed
     assert results.complete and results.header["planned"] == len(odyssey.planned_runs())
     assert results.command == odyssey.COMMAND
-    assert results.header["sources"] == sweeps.source_files(odyssey.SOURCES)
+    assert results.header["sources"] == odyssey.sources()
 
 
 def test_the_planned_runs():
