@@ -14,7 +14,7 @@ Each with seeds 0 … ``--seeds`` − 1 (the longer training: the first ``LONGER
 results file is written as the runs finish (a progress bar shows how far it is); interrupted
 and run again, the script keeps every finished run and does only the rest. The file stores a
 hash of this script and of every lstmlib module its runs import (:func:`sources`): after any
-change to them, ``lstmlib.sweeps.load`` refuses the file until the sweep has been run again.
+change to them, ``lstmlib.training.sweeps.load`` refuses the file until the sweep has been run again.
 Two processes of one thread each (``--workers``): about a quarter of an hour of CPU, some
 7 minutes on 2 quiet cores.
 """
@@ -27,8 +27,8 @@ from pathlib import Path
 
 import torch
 
-from lstmlib import sweeps
 from lstmlib.experiments import ch09
+from lstmlib.training import sweeps
 
 RESULTS = "benchmarks/results/odyssey.jsonl"
 COMMAND = ".venv/bin/python benchmarks/odyssey.py"
