@@ -28,7 +28,7 @@ import torch
 from torch import nn
 
 from ..layers import LSTM
-from ..readouts import EveryStep, LastStep
+from .readouts import EveryStep, LastStep
 
 ELEMENTWISE = {"mse": nn.functional.mse_loss, "bce": nn.functional.binary_cross_entropy_with_logits}
 SWITCHES = ("forget_gate", "input_gate", "output_gate", "input_activation", "output_activation", "coupled")

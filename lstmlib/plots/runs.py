@@ -17,7 +17,7 @@ import numpy as np
 from matplotlib.ticker import FuncFormatter
 
 from .. import style
-from ..base import figure, model_colour
+from .base import figure, model_colour
 
 
 def _check_mapping(name, value):
