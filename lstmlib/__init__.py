@@ -11,12 +11,12 @@ Packages by role. Imports run one way, from the top of this list to the bottom: 
     plots        the recurring plots: learning curves, gate heat maps, every run as a dot
     diagrams     the notes' architecture figures drawn by code, and an animated LSTM cell
     models       readouts on a layer (LastStep, EveryStep), packed networks, a carried state
+    scratch      an LSTM from scratch in NumPy, with backpropagation through time by hand (A1)
     training     the training loop, seeding and data streams, results files of long sweeps
     tasks        the data: adding and temporal order, the language, recall, timing, counting,
                  the latch stream, word text
     layers       the sequence layers RNN, LSTM, PeepholeLSTM, CoupledLSTM, GRU (torch), gate
                  clamps (interventions), and the LSTM's fast path
-    scratch      an LSTM from scratch in NumPy, with backpropagation through time by hand (A1)
     cells        one time step of each cell, written as the book's equations
     style        the course's colours (one per gate) and figure style
     claims       the book's claims as checks that name the claim, the values and the bound

@@ -32,7 +32,7 @@ def concat(h_prev: torch.Tensor, x_t: torch.Tensor) -> torch.Tensor:
 # --------------------------------------------------------------------------------------------
 def rnn_cell(x_t, h_prev, W, b):
     """One step of a tanh RNN (the notes' figure 1).  Returns h_t of shape (B, H)."""
-    return rnn_step(concat(h_prev, x_t) @ W.T + b)        # (B, H)
+    return rnn_step(concat(h_prev, x_t) @ W.T + b)        # (B, H) + (H,): b broadcasts over the batch
 
 
 def rnn_step(a_t):
@@ -56,7 +56,7 @@ def lstm_cell(x_t, h_prev, C_prev, W, b, **variant):
     ``W``: (n_gates * H, H + D), ``b``: (n_gates * H,). ``variant`` is passed to
     :func:`lstm_step` (peepholes, coupling, ablations). Returns ``(h_t, C_t, gates)``.
     """
-    return lstm_step(concat(h_prev, x_t) @ W.T + b, C_prev, **variant)
+    return lstm_step(concat(h_prev, x_t) @ W.T + b, C_prev, **variant)   # (B, nH) + (nH,)
 
 
 def lstm_step(a_t, C_prev, gates=LSTM_GATES, p_f=None, p_i=None, p_o=None, coupled=False,
@@ -80,7 +80,7 @@ def lstm_step(a_t, C_prev, gates=LSTM_GATES, p_f=None, p_i=None, p_o=None, coupl
     one = torch.ones_like(C_prev)
     fix = _fixer(fixed)
 
-    f_t = fix("f", torch.sigmoid(a["f"] + peep(p_f, C_prev)) if "f" in a else one)
+    f_t = fix("f", torch.sigmoid(a["f"] + peep(p_f, C_prev)) if "f" in a else one)   # (B, H)
     if coupled:
         i_t = 1 - f_t                                      # coupled gates (chapter 7)
     else:
@@ -107,7 +107,7 @@ def _fixer(fixed):
 
 def peep(p, C):
     """The peephole term p ⊙ C (zero when the gate has no peephole)."""
-    return 0 if p is None else p * C
+    return 0 if p is None else p * C                       # (H,) ⊙ (B, H): p broadcasts over the batch
 
 
 # --------------------------------------------------------------------------------------------
@@ -130,15 +130,15 @@ def gru_cell(x_t, h_prev, W, b, b_hn):
     """
     H = h_prev.shape[1]
     W_h, W_x = W[:, :H], W[:, H:]                          # (3H, H), (3H, D)
-    return gru_step(x_t @ W_x.T + b, h_prev @ W_h.T, h_prev, b_hn)
+    return gru_step(x_t @ W_x.T + b, h_prev @ W_h.T, h_prev, b_hn)   # (B, 3H) + (3H,), (B, 3H)
 
 
 def gru_step(ax_t, ah_t, h_prev, b_hn):
     """The GRU equations given ax_t = W_x·x_t + b and ah_t = W_h·h_{t-1} (each (B, 3H))."""
-    ax_z, ax_r, ax_n = ax_t.chunk(3, dim=1)
-    ah_z, ah_r, ah_n = ah_t.chunk(3, dim=1)
-    z_t = torch.sigmoid(ax_z + ah_z)
-    r_t = torch.sigmoid(ax_r + ah_r)
-    n_t = torch.tanh(ax_n + r_t * (ah_n + b_hn))
-    h_t = (1 - z_t) * n_t + z_t * h_prev
+    ax_z, ax_r, ax_n = ax_t.chunk(3, dim=1)               # (B, H) each
+    ah_z, ah_r, ah_n = ah_t.chunk(3, dim=1)               # (B, H) each
+    z_t = torch.sigmoid(ax_z + ah_z)                      # (B, H)
+    r_t = torch.sigmoid(ax_r + ah_r)                      # (B, H)
+    n_t = torch.tanh(ax_n + r_t * (ah_n + b_hn))          # (B, H) + (H,): b_hn broadcasts over the batch
+    h_t = (1 - z_t) * n_t + z_t * h_prev                  # (B, H)
     return h_t, (z_t, r_t, n_t)

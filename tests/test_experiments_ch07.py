@@ -1,5 +1,5 @@
-"""Chapter 7's functions (lstmlib.experiments.ch07, ch07_runs, ch07_sweep, ch07_plots) and the quantitative sentences of its
-exercises' solutions.
+"""Chapter 7's functions (lstmlib.experiments.ch07, ch07_inside, ch07_runs, ch07_sweep,
+ch07_plots) and the quantitative sentences of its exercises' solutions.
 
 The chapter's claims are checked by the notebook itself (book/07_coupled_gates.ipynb, in its
 folded check cells), and over many seeds and numeric environments by
@@ -13,7 +13,7 @@ import pytest
 import torch
 
 import lstmlib
-from lstmlib.experiments import ch07, ch07_plots, ch07_runs, ch07_sweep
+from lstmlib.experiments import ch07, ch07_inside, ch07_plots, ch07_runs, ch07_sweep
 from lstmlib.models.packed import Pack
 from lstmlib.tasks import counting
 from lstmlib.training import sweeps
@@ -56,7 +56,7 @@ def test_bad_input_is_refused_with_what_was_expected():
         ch07.train_runs("LSTM", "max", [0], 0.02, steps=1)
     with pytest.raises(ValueError, match="unknown task 'max'"):
         ch07.task_fn("max")
-    g = ch07.inside(ch07.model("LSTM", 0), "sum", 0, n=8)
+    g = ch07_inside.inside(ch07.model("LSTM", 0), "sum", 0, n=8)
     with pytest.raises(ValueError, match="'marked' or 'between', got 'after'"):
         g.at("f", "after")
 
@@ -161,7 +161,8 @@ def test_the_learning_rate_figure_has_a_panel_per_task_and_refuses_bad_input():
 
 def test_a_coupled_network_writes_nothing_where_its_forget_gate_is_held():
     net = ch07.model("CoupledLSTM", 1)
-    free, held = ch07.inside(net, "sum", 1, n=20), ch07.inside(net, "sum", 1, n=20, hold=True)
+    free = ch07_inside.inside(net, "sum", 1, n=20)
+    held = ch07_inside.inside(net, "sum", 1, n=20, hold=True)
     assert free.coupling_error() < 1e-6 and free.change_at_marked() > 0
     assert held.at("i", units=range(16)).max() == 0.0 and held.change_at_marked() == 0.0
     assert len(free.top) == 3 and free.final_size().shape == (16,)
@@ -224,7 +225,7 @@ def test_exercise_4_the_default_start_leaves_the_input_gate_open(seed):
     found = {}
     for start, bias in (("default", None), ("matched", -1.0)):
         nets = ch07.train_runs("LSTM", "sum", run_list, 0.04, input_bias=bias)
-        looks = [ch07.inside(m, "sum", r) for m, r in zip(nets, run_list)]
+        looks = [ch07_inside.inside(m, "sum", r) for m, r in zip(nets, run_list)]
         found[start] = dict(between=np.mean([g.write_between() for g in looks]),
                             saturated=np.mean([g.saturated() for g in looks]),
                             error=np.median([ch07.held_out(m, "sum", r) for m, r in zip(nets, run_list)]))

@@ -14,7 +14,7 @@ import lstmlib
 
 ROOT = Path(lstmlib.__file__).resolve().parent
 ORDER = ["experiments", "exercises", "forecasting", "analysis", "plots", "diagrams", "models",
-         "training", "tasks", "layers", "scratch", "cells", "style", "claims", "machines",
+         "scratch", "training", "tasks", "layers", "cells", "style", "claims", "machines",
          "validate"]
 MAX_MODULE_LINES, MAX_FUNCTION_LINES = 300, 60
 
@@ -71,6 +71,8 @@ def test_the_package_has_about_fifteen_top_level_entries_listed_in_its_docstring
 def test_imports_run_one_way_and_use_no_private_name_of_another_package(path):
     here = module_name(path)
     mine = role(here)
+    if mine == "lstmlib":
+        return                              # the package's own __init__ re-exports from below
     for target, names in imports(path):
         theirs = role(target)
         if theirs in ("lstmlib", mine):

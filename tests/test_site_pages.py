@@ -207,7 +207,7 @@ def backward_namespace(ns):
     rng = np.random.default_rng(0)
     x = rng.standard_normal((T, B, D))
     dhs = rng.standard_normal((T, B, H))
-    params = lstmlib.scratch.numpy_train.init_params(D, H, out=K)
+    params = lstmlib.scratch.numpy_train.init_with_readout(D, H, out=K)
     lstm = {"W": params["W"], "b": params["b"]}
     (hs, _, cache), forward = locals_of(lstmlib.scratch.numpy_lstm.forward, x, lstm)
     (grads, dx, _), backward = locals_of(lstmlib.scratch.numpy_lstm.backward, dhs, cache, with_inputs=True)

@@ -166,3 +166,17 @@ def test_gate_views_edit_the_layer():
     with torch.no_grad():
         lstm.gate("o")[1].fill_(-7.0)
     assert torch.all(lstm.b[3 * H:] == -7.0)
+
+
+def test_the_layer_and_both_paths_share_one_description_of_the_variant():
+    from lstmlib.layers import Recurrent, fused, readable
+
+    layer = lstmlib.CoupledLSTM(3, 4, peepholes=("f", "o"), output_activation=False)
+    v = layer.as_variant()
+    assert fused.Variant is readable.Variant                           # one class, used by both paths
+    assert v == readable.Variant(("f", "C", "o"), ("f", "o"), coupled=True, output_activation=False)
+    options = layer.variant()                                          # lstm_step's keyword arguments
+    assert options["p_f"] is layer.p_f and options["p_o"] is layer.p_o and "p_i" not in options
+    assert {k: options[k] for k in ("gates", "coupled", "input_activation", "output_activation")} == \
+        dict(gates=("f", "C", "o"), coupled=True, input_activation=True, output_activation=False)
+    assert all(isinstance(m, Recurrent) for m in (layer, lstmlib.GRU(3, 4), lstmlib.RNN(3, 4)))

@@ -21,13 +21,12 @@ from __future__ import annotations
 
 import torch
 
-from ..layers import LSTM
-from ..layers.base import _Recurrent
+from ..layers import LSTM, Recurrent
 
 STATES = ("h", "C")
 
 
-def states(layer: _Recurrent, x: torch.Tensor):
+def states(layer: Recurrent, x: torch.Tensor):
     """Every state of ``layer`` on ``x``: h_0 … h_T and, for an LSTM, C_0 … C_T (values, no graph).
 
     x: (T, B, D) (or (B, T, D) if ``layer.batch_first``). Returns ``(hs, Cs)``, lists of
@@ -44,7 +43,7 @@ def states(layer: _Recurrent, x: torch.Tensor):
     return [initial, *output.movedim(time_axis, 0)], None
 
 
-def jacobians(layer: _Recurrent, x: torch.Tensor, of: str = "h", wrt: str = "h", detach_h: bool = False):
+def jacobians(layer: Recurrent, x: torch.Tensor, of: str = "h", wrt: str = "h", detach_h: bool = False):
     """Every Jacobian ∂(of)_T/∂(wrt)_t of a layer on the sequences x, indexed by distance.
 
     Args:
@@ -105,7 +104,7 @@ def jacobians(layer: _Recurrent, x: torch.Tensor, of: str = "h", wrt: str = "h",
 
 
 def _check_layer(layer):
-    if not isinstance(layer, _Recurrent):
+    if not isinstance(layer, Recurrent):
         raise TypeError(f"expected an lstmlib recurrent layer, got {type(layer).__name__}")
 
 

@@ -48,7 +48,7 @@ def adding_batches(seed: int, T: int = ADDING["T"], batch: int = ADDING["batch"]
 
 def adding_params(seed: int, hidden_size: int = ADDING["hidden_size"]) -> dict:
     """The NumPy LSTM with a linear readout, initialised from ``seed``."""
-    return numpy_train.init_params(2, hidden_size, seed=seed, forget_bias=ADDING["forget_bias"])
+    return numpy_train.init_with_readout(2, hidden_size, seed=seed, forget_bias=ADDING["forget_bias"])
 
 
 def train_adding(seed: int, steps: int = ADDING["steps"], T: int = ADDING["T"],
@@ -59,7 +59,7 @@ def train_adding(seed: int, steps: int = ADDING["steps"], T: int = ADDING["T"],
         raise ValueError(f"expected optimizer 'adam' or 'sgd', got {optimizer!r}")
     params = adding_params(seed)
     opt = (numpy_train.Adam if optimizer == "adam" else numpy_train.SGD)(params, lr=lr)
-    history = numpy_train.train(params, adding_batches(seed, T), steps, opt, clip=clip)
+    history = numpy_train.fit(params, adding_batches(seed, T), steps, opt, clip=clip)
     return params, history
 
 
@@ -84,7 +84,7 @@ class Run:
     from it."""
     seed: int
     params: dict                 # W, b, W_y, b_y after training
-    history: object              # numpy_train.History: .loss, .grad_norm (before clipping)
+    history: object              # numpy_train.FitHistory: .loss, .grad_norm (before clipping)
     plateau: float               # lowest 25-step average loss of the first 100 steps / baseline
     test_mse: float              # on ADDING["test"] fresh sequences
     carries: dict                # {"at initialisation": carries(...), "trained": carries(...)}
@@ -136,7 +136,7 @@ def twin_training(seed: int, steps: int = ADDING["twin_steps"]):
         for name, t in (("W", model.rnn.W), ("b", model.rnn.b), ("W_y", model.readout.weight),
                         ("b_y", model.readout.bias)):
             t.copy_(torch.from_numpy(params[name]))
-    history = numpy_train.train(params, adding_batches(seed), steps,
+    history = numpy_train.fit(params, adding_batches(seed), steps,
                                 numpy_train.Adam(params, lr=ADDING["lr"]), clip=ADDING["clip"])
     batches = adding_batches(seed)
 

@@ -4,7 +4,9 @@ Used by ``book/05_output_gate.ipynb``, whose checks state what every run shares
 (``benchmarks/robustness.py`` runs the chapter over seeds and numeric environments);
 ``tests/test_experiments_ch05.py`` tests these functions and the exercises' solutions
 (Hochreiter & Schmidhuber 1997; Colah 2015; Greff et al. 2017). The language model of
-exercise 4 and its probes are in :mod:`lstmlib.experiments.ch05_language`.
+exercise 4 and its probes are in :mod:`lstmlib.experiments.ch05_language`; the intervention
+(o_t held before the cue) in :mod:`lstmlib.experiments.ch05_leak`, its figure in
+:mod:`lstmlib.experiments.ch05_plots`.
 
     worked_example                 the two-unit, three-step example of the text, by lstm_step
     recall_model, train_recall     an LSTM on the delayed-recall task (lstmlib.tasks.recall)
@@ -14,8 +16,6 @@ exercise 4 and its probes are in :mod:`lstmlib.experiments.ch05_language`.
     silent_errors                  the same errors of a network that never answers
     record, example                gates and h_t for heat maps; a sequence worth showing
     route, route_table             how the trained network keeps the value quiet and lets it out
-    leak, leak_table, leak_figure  the intervention: o_t held at 1, 0 or its own mean before
-                                   the cue, and what comes out
 """
 from __future__ import annotations
 
@@ -25,9 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .. import plots, style
+from ..analysis.stats import pearson
 from ..cells import concat, lstm_step
-from ..layers.clamps import Clamp
 from ..models.packed import Pack
 from ..models.readouts import EveryStep
 from ..tasks import recall
@@ -189,12 +188,6 @@ def _slope(y: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
     return (y * v[:, None]).sum(0) / (v ** 2).sum()
 
 
-def _corr(a: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
-    """Pearson correlation of each column of a (N, H) with v (N,)."""
-    a, v = a - a.mean(0), v - v.mean()
-    return (a * v[:, None]).sum(0) / (a.norm(dim=0) * v.norm()).clamp_min(1e-12)
-
-
 SETTLE = 4                # steps after the store by which every answer unit holds the value
 
 
@@ -253,7 +246,7 @@ def route(model: EveryStep, batch: recall.Recall, k: int = ANSWER_UNITS) -> Rout
     if int((batch.cue_at - batch.store_at).min()) < 10:
         raise ValueError("route expects every wait to last at least 10 steps (recall.STORE, CUE)")
     steps = [batch.store_at + d for d in range(10)] + [batch.cue_at - 1]
-    hold = torch.stack([_corr(C[t, cols], v).abs() for t in steps]).numpy()      # (11, k)
+    hold = torch.stack([pearson(C[t, cols], v).abs() for t in steps]).numpy()    # (11, k)
     o = gates["o"]
     waiting = (gates["h"] * w)[batch.holding]                             # (N, H): w_k h_k
     per_unit = _slope(waiting, v[None, :].expand(T, B)[batch.holding])
@@ -280,104 +273,3 @@ def route_table(routes: dict) -> str:
             lines.append(f"{start:10s}{j:4d}{r.o_wait[u].mean():13.2f}{r.o_cue[u].mean():11.2f}"
                          f"{r.o_part:11.2f}{r.C_part:6.2f}{r.gross:8.2f}{r.net:9.3f}")
     return "\n".join(lines)
-
-
-# ---------------------------------------------------------------------------------------------
-# The intervention: hold the answer units' output gates before the cue
-# ---------------------------------------------------------------------------------------------
-@dataclass
-class Leak:
-    """One run of :func:`leak`: ``before``, the MSE over the steps before the cue (target 0);
-    ``last``, the MSE at the step before the cue alone; ``corr``, the correlation of the
-    output at that step with the value v; ``at``, the MSE at the cue."""
-    before: float
-    last: float
-    corr: float
-    at: float
-
-
-# the runs of leak(): unclamped; o_t = 1 at t = t_c − 1 only; o_t = 0, o_t = each unit's own
-# mean (over t < t_c) and o_t = 1, at every step before the cue
-LEAK_RUNS = ("free", "1 at t_c - 1", "0", "own mean", "1")
-HELD = {"free": "free", "1 at t_c - 1": "1, at t = t_c - 1 only",
-        "0": "0, at every t < t_c", "own mean": "its own mean, t < t_c",
-        "1": "1, at every t < t_c"}
-
-
-def leak(model: EveryStep, batch: recall.Recall, units: list) -> dict:
-    """The intervention: hold the output gate o_t of ``units`` at a chosen value before the
-    cue, rerun the trained network on the same sequences, and measure what comes out early.
-
-    Returns ``{run: Leak}`` for the runs ``LEAK_RUNS``: unclamped; o_t = 1 at the step before
-    the cue only (each sequence its own step); and at every step before the cue o_t = 0,
-    o_t = each unit's own mean o_t over those steps (the gate keeps its level but no longer
-    moves) and o_t = 1. Chapter 5, h_t = o_t ⊙ tanh(C_t) with o_t fixed
-    (:class:`lstmlib.layers.clamps.Clamp`).
-    """
-    units = list(units)
-    before = batch.before_cue                                                # (T, B)
-    mean = record(model, batch.x)["o"][before].mean(0)                       # (H,)
-    last = batch.steps == (batch.cue_at[None, :] - 1)                        # (T, B)
-    clamps = {"free": None,
-              "1 at t_c - 1": Clamp("o", 1.0, units=units, steps=last),
-              "0": Clamp("o", 0.0, units=units, steps=before),
-              "own mean": [Clamp("o", float(mean[u]), units=[u], steps=before) for u in units],
-              "1": Clamp("o", 1.0, units=units, steps=before)}
-    out = {}
-    cols = torch.arange(len(batch.value))
-    for name, clamp in clamps.items():
-        with torch.no_grad():
-            y_hat = model(batch.x, clamp=clamp)                              # (T, B, 1)
-        e = recall.errors(y_hat, batch)
-        y_last = y_hat[batch.cue_at - 1, cols, 0]                            # (B,) at t_c − 1
-        out[name] = Leak(before=e["before"], last=(y_last ** 2).mean().item(),
-                         corr=_corr(y_last[:, None], batch.value).item(), at=e["at"])
-    return out
-
-
-def leak_table(leaks: dict) -> str:
-    """:func:`leak`'s runs for each start side by side (``{start: {run: Leak}}``): the MSE
-    before the cue and the correlation of the output at t_c − 1 with v (none when free)."""
-    starts = list(leaks)
-    lines = [f"{'answer units o_t held at':24s}" + "".join(f"{s + ' start':>22s}" for s in starts),
-             f"{'':24s}" + f"{'MSE t < t_c':>14s}{'corr':>8s}" * len(starts)]
-    for run in LEAK_RUNS:
-        line = f"{HELD[run]:24s}"
-        for s in starts:
-            r = leaks[s][run]
-            corr = "—" if run == "free" else f"{r.corr:+.2f}"
-            line += f"{r.before:14.1e}{corr:>8s}"
-        lines.append(line)
-    return "\n".join(lines)
-
-
-def leak_figure(leaks: dict):
-    """The headline figure: for each start (``{start: [{run: Leak}, ...]}``, one dict per run),
-    the MSE before the cue when the answer units' o_t is free or held at 0, at its own mean or
-    at 1 at every step before the cue; one dot per run, the page's run (the first) filled."""
-    runs = ("free", "0", "own mean", "1")
-    fig, axes = plots.figure(ncols=len(leaks), height=3.7)
-    axes = np.atleast_1d(axes)
-    for ax, (start, per_run) in zip(axes, leaks.items()):
-        for j, r in enumerate(per_run):
-            y = [r[name].before for name in runs]
-            x = np.arange(len(runs)) + 0.08 * (j - (len(per_run) - 1) / 2)
-            ax.scatter(x, y, s=36 if j == 0 else 22, zorder=3 if j == 0 else 2,
-                       color=style.GATE["o"] if j == 0 else "white",
-                       edgecolor=style.GATE["o"], linewidth=1.2,
-                       label="the run on this page" if j == 0 else
-                       ("the other runs" if j == 1 else None))
-        ax.axhline(recall.SILENT_BASELINE, color=style.GREY, linestyle="--", linewidth=1.2,
-                   label="never answers (1/3)")
-        ax.set_yscale("log")
-        ax.set_xticks(range(len(runs)), ["free", "0", "own\nmean", "1"])
-        ax.set_title(f"{start} start, $b_o = {0 if start == 'half-open' else int(SHUT)}$")
-        ax.set_xlabel("the answer units' $o_t$ held at, $t < t_c$")
-    values = [r[name].before for per_run in leaks.values() for r in per_run for name in runs]
-    low, high = min(values + [recall.SILENT_BASELINE]), max(values + [recall.SILENT_BASELINE])
-    for ax in axes:                                     # one scale for both panels
-        ax.set_ylim(low / 2, high * 3)
-    axes[0].set_ylabel("MSE before the cue")
-    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=3)
-    return fig
-

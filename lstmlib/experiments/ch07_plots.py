@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.ticker import FuncFormatter
 
-from .. import variant_plots
+from .. import plots
 
 
 def _between_decades(value, _position) -> str:

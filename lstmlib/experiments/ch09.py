@@ -9,8 +9,9 @@ needs forgetting (Gers, Schmidhuber & Cummins 2000) and a character-level text:
     build, train_model, evaluate, one_run
 
 This module is what the numbers depend on (the full sweep's results file stores its hash);
-:mod:`lstmlib.experiments.ch09_results` runs the live sweep and reads the runs: tables,
-figures, the cell-state trace.
+:mod:`lstmlib.experiments.ch09_results` runs the live sweep and reads the runs (tables, how
+much each factor matters, the cell-state trace), :mod:`lstmlib.experiments.ch09_plots` draws
+them.
 
 Every run is one ``(task, variant, seed, lr, hidden_size, steps)``: the variant's network is
 initialised from ``seed``, trained on that seed's data (the same for every variant), and

@@ -16,12 +16,14 @@ gate. ``torch.nn`` layers keep two biases (``bias_ih`` + ``bias_hh``); ``from_to
 An intervention (chapters 3-5) holds a gate at a fixed value: ``layer(x, clamp=Clamp(...))``,
 see :mod:`lstmlib.layers.clamps`.
 
-Modules: ``base`` (what the layers share), ``rnn``, ``lstm`` (LSTM, PeepholeLSTM, CoupledLSTM),
-``gru``.
+Modules: ``base`` (what the layers share, :class:`Recurrent`), ``rnn``, ``lstm`` (LSTM,
+PeepholeLSTM, CoupledLSTM), ``readable`` (the LSTM's readable path and its ``Variant``), ``fused``
+and ``fast_loops`` (its fast path), ``clamps`` (interventions), ``gru``.
 """
-from .base import INITS, TORCH_GRU_ORDER, TORCH_LSTM_ORDER
+from .base import INITS, TORCH_GRU_ORDER, TORCH_LSTM_ORDER, Recurrent
 from .gru import GRU
 from .lstm import LSTM, CoupledLSTM, PeepholeLSTM
 from .rnn import RNN
 
-__all__ = ["RNN", "LSTM", "PeepholeLSTM", "CoupledLSTM", "GRU", "INITS", "TORCH_LSTM_ORDER", "TORCH_GRU_ORDER"]
+__all__ = ["RNN", "LSTM", "PeepholeLSTM", "CoupledLSTM", "GRU", "Recurrent", "INITS", "TORCH_LSTM_ORDER",
+           "TORCH_GRU_ORDER"]

@@ -17,8 +17,9 @@ TORCH_LSTM_ORDER = ("i", "f", "C", "o")
 TORCH_GRU_ORDER = ("r", "z", "n")
 
 
-class _Recurrent(nn.Module):
-    """What the layers share: sizes, input checks, the time loop's bookkeeping."""
+class Recurrent(nn.Module):
+    """What the sequence layers share (RNN, the LSTM family, GRU): sizes, input checks, the time
+    loop's bookkeeping. ``isinstance(layer, Recurrent)`` asks whether a module is an lstmlib layer."""
 
     gate_names: tuple[str, ...] = ()
 
@@ -65,22 +66,22 @@ class _Recurrent(nn.Module):
             ``(output, state)`` or ``(output, state, gates)``. output: (T, B, H) or (B, T, H).
         """
         validate.sequence(x, self.input_size, self.batch_first, like=self.W)
-        clamps = interventions.as_list(clamp)
+        held = clamps.as_list(clamp)
         if self.batch_first:
             x = x.transpose(0, 1)                           # (T, B, D)
         T, B = x.shape[0], x.shape[1]
         state = self.initial_state(B) if state is None else self._check_state(state, B)
         extra = {}
-        if clamps:
-            self._check_clamps(clamps)
-            extra["fixed"] = interventions.per_step(clamps, T, B, self.hidden_size, self.batch_first, self.W)
+        if held:
+            self._check_clamps(held)
+            extra["fixed"] = clamps.per_step(held, T, B, self.hidden_size, self.batch_first, self.W)
         output, state, gates = self._scan(x, state, bool(return_gates), **extra)   # (T, B, H)
         if self.batch_first:
             output = output.transpose(0, 1)
             gates = {k: v.transpose(0, 1) for k, v in gates.items()}
         return (output, state, gates) if return_gates else (output, state)
 
-    def _check_clamps(self, clamps):
+    def _check_clamps(self, held):
         raise ValueError(f"clamp (an intervention on a gate) applies to the LSTM family, not to "
                          f"{type(self).__name__}")
 

@@ -60,10 +60,12 @@ class Clamp:
             raise ValueError(f"gate {self.gate!r} is a sigmoid: expected a value in [0, 1], got {self.value}")
         if self.units is not None:
             if isinstance(self.units, (str, bytes, torch.Tensor)) or not hasattr(self.units, "__iter__"):
-                raise TypeError(f"expected units to be None or a sequence of int unit indices, got {self.units!r}")
+                raise TypeError(f"expected units to be None or a sequence of int unit indices, "
+                                f"got {self.units!r}")
             units = tuple(self.units)
             if not units or any(isinstance(u, bool) or not isinstance(u, int) for u in units):
-                raise TypeError(f"expected units to be a non-empty sequence of int unit indices, got {self.units!r}")
+                raise TypeError(f"expected units to be a non-empty sequence of int unit indices, "
+                                f"got {self.units!r}")
             object.__setattr__(self, "units", units)
         if self.steps is not None and not isinstance(self.steps, torch.Tensor):
             if isinstance(self.steps, (str, bytes)) or not hasattr(self.steps, "__iter__"):
@@ -71,19 +73,20 @@ class Clamp:
                                 f"tensor (T, B), got {self.steps!r}")
             steps = tuple(self.steps)
             if not steps or any(isinstance(s, bool) or not isinstance(s, int) for s in steps):
-                raise TypeError(f"expected steps to be a non-empty sequence of int step indices, got {self.steps!r}")
+                raise TypeError(f"expected steps to be a non-empty sequence of int step indices, "
+                                f"got {self.steps!r}")
             object.__setattr__(self, "steps", steps)
 
     def mask(self, T: int, B: int, H: int, batch_first: bool = False, device=None) -> torch.Tensor:
         """Where the clamp applies, as a bool tensor (T, B, H)."""
-        where = torch.zeros(T, B, H, dtype=torch.bool, device=device)
+        where = torch.zeros(T, B, H, dtype=torch.bool, device=device)           # (T, B, H)
         if self.units is not None:
             bad = [u for u in self.units if not 0 <= u < H]
             if bad:
                 raise ValueError(f"expected unit indices in 0 … {H - 1} (hidden_size {H}), got {bad[0]}")
         units = slice(None) if self.units is None else list(self.units)
         if self.steps is None:
-            steps = torch.ones(T, B, dtype=torch.bool, device=device)
+            steps = torch.ones(T, B, dtype=torch.bool, device=device)           # (T, B)
         elif isinstance(self.steps, torch.Tensor):
             expected = (B, T) if batch_first else (T, B)
             if self.steps.dtype != torch.bool:
@@ -93,16 +96,16 @@ class Clamp:
                 raise ValueError(f"expected steps of shape {layout} = {expected}, like the input, "
                                  f"got {tuple(self.steps.shape)}")
             steps = self.steps.to(device)
-            steps = steps.T if batch_first else steps
+            steps = steps.T if batch_first else steps                           # (T, B)
         else:
             bad = [s for s in self.steps if not 0 <= s < T]
             if bad:
                 raise ValueError(f"expected step indices in 0 … {T - 1} (the input has T = {T}), got {bad[0]}")
-            steps = torch.zeros(T, B, dtype=torch.bool, device=device)
-            steps[list(self.steps)] = True
-        chosen = torch.zeros(H, dtype=torch.bool, device=device)
+            steps = torch.zeros(T, B, dtype=torch.bool, device=device)          # (T, B)
+            steps[list(self.steps)] = True                                      # those steps, every sequence
+        chosen = torch.zeros(H, dtype=torch.bool, device=device)                # (H,)
         chosen[units] = True
-        where |= steps[:, :, None] & chosen[None, None, :]
+        where |= steps[:, :, None] & chosen[None, None, :]                      # (T, B, 1) & (1, 1, H)
         return where
 
 
@@ -129,19 +132,21 @@ def check_layer(clamps: list[Clamp], blocks: tuple[str, ...], coupled: bool, inp
             raise ValueError(f"the candidate C̃_t is a tanh: expected a value in [−1, 1], got {c.value}")
 
 
-def per_step(clamps: list[Clamp], T: int, B: int, H: int, batch_first: bool, like: torch.Tensor) -> list[dict]:
+def per_step(clamps: list[Clamp], T: int, B: int, H: int, batch_first: bool,
+             like: torch.Tensor) -> list[dict]:
     """For each step t, ``{gate: (mask (B, H), values (B, H))}`` of the clamps that apply there.
 
     Where two clamps of one gate overlap, the later one in the list wins.
     """
-    fixed = {}
+    fixed = {}                                                              # gate -> (mask, values)
     for c in clamps:
         mask = c.mask(T, B, H, batch_first, like.device)                    # (T, B, H)
-        old_mask, values = fixed.get(c.gate, (torch.zeros_like(mask), torch.zeros(T, B, H, dtype=like.dtype,
-                                                                                    device=like.device)))
-        values = torch.where(mask, torch.tensor(float(c.value), dtype=like.dtype, device=like.device), values)
+        none_yet = (torch.zeros_like(mask), torch.zeros(T, B, H, dtype=like.dtype, device=like.device))
+        old_mask, values = fixed.get(c.gate, none_yet)                      # (T, B, H) each
+        value = torch.tensor(float(c.value), dtype=like.dtype, device=like.device)   # (): to (T, B, H)
+        values = torch.where(mask, value, values)                           # (T, B, H)
         fixed[c.gate] = (old_mask | mask, values)
     steps = []
-    for t in range(T):
+    for t in range(T):                                                      # step t: (B, H) each
         steps.append({gate: (mask[t], values[t]) for gate, (mask, values) in fixed.items() if mask[t].any()})
     return steps

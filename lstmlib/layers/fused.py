@@ -23,14 +23,13 @@ on the readable path, so they work too, at its speed.
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
 
 import numpy as np
 import threadpoolctl
 import torch
 
-from ..cells import lstm_step
 from .fast_loops import backward_factors, backward_loop, forward_loop
+from .readable import Variant, readable_scan
 
 MIN_STEPS = 4                                          # shorter sequences take the readable path
 _ENABLED = [True]
@@ -68,28 +67,6 @@ def _plain(t):
                                       or _functorch.is_legacy_batchedtensor(t))
 
 
-@dataclass(frozen=True)
-class Variant:
-    """Which LSTM: the row blocks of ``W`` (a subset of f, i, C, o, in that order), the
-    peepholes, and the switches of :func:`lstmlib.cells.lstm_step`."""
-    blocks: tuple = ("f", "i", "C", "o")
-    peepholes: tuple = ()
-    coupled: bool = False
-    input_activation: bool = True
-    output_activation: bool = True
-
-    @property
-    def late_o(self) -> bool:
-        """The output gate reads the new C_t through a peephole, so it waits for C_t."""
-        return "o" in self.peepholes
-
-    def forward_order(self) -> tuple:
-        """Row order of the forward loop: the gates computed before C_t, then C, then an output
-        gate with a peephole. One tanh then covers one contiguous run of rows."""
-        early = tuple(g for g in ("f", "i", "o") if g in self.blocks and not (g == "o" and self.late_o))
-        return early + ("C",) + (("o",) if self.late_o else ())
-
-
 def lstm_scan(x, h0, C0, W, b, variant: Variant, p_f=None, p_i=None, p_o=None):
     """Run the LSTM over x (T, B, D) from (h0, C0), each (B, H). Returns ``(output, h_T, C_T)``.
 
@@ -97,19 +74,6 @@ def lstm_scan(x, h0, C0, W, b, variant: Variant, p_f=None, p_i=None, p_o=None):
     output is (T, B, H).
     """
     return _LSTMScan.apply(variant, x, h0, C0, W, b, p_f, p_i, p_o)
-
-
-def _readable_scan(v: Variant, x, h0, C0, W, b, p_f, p_i, p_o):
-    """The layer's readable loop over :func:`lstmlib.cells.lstm_step`, for the fallbacks."""
-    H = h0.shape[1]
-    a_x = x @ W[:, H:].T + b                                       # (T, B, nH)
-    h, C, hs = h0, C0, []
-    for a_x_t in a_x.unbind(0):
-        h, C, _ = lstm_step(a_x_t + h @ W[:, :H].T, C, gates=v.blocks, p_f=p_f, p_i=p_i, p_o=p_o,
-                            coupled=v.coupled, input_activation=v.input_activation,
-                            output_activation=v.output_activation)
-        hs.append(h)
-    return torch.stack(hs), h, C
 
 
 # Inside, arrays are feature-major, (H, B) per step instead of (B, H): a_t = W·[h_{t-1}, x_t] + b
@@ -127,7 +91,8 @@ class _LSTMScan(torch.autograd.Function):
         # σ(z) = (1 + tanh(z/2)) / 2: halve the gates' rows, and one tanh serves gates and C̃.
         half = np.repeat(np.array([1.0 if g == "C" else 0.5 for g in order], W_.dtype), H)
         W_ord = W_[rows] * half[:, None]                                 # (nH, H + D)
-        G = _columns(x.detach(), torch.from_numpy(W_ord[:, H:]), torch.from_numpy(b_[rows] * half))
+        # (T, nH, B): W_x·x_t + b, rows in `order`; forward_loop turns it into the gates f_t, i_t, o_t, C̃_t.
+        gates = _columns(x.detach(), torch.from_numpy(W_ord[:, H:]), torch.from_numpy(b_[rows] * half))
         hs = np.empty((T + 1, H, B), W_.dtype)                           # h_0 .. h_T
         Cs = np.empty((T + 1, H, B), W_.dtype)                           # C_0 .. C_T
         hs[0], Cs[0] = h0.detach().numpy().T, C0.detach().numpy().T
@@ -135,8 +100,8 @@ class _LSTMScan(torch.autograd.Function):
         peep = {g: 0.5 * p.detach().numpy()[:, None] for g, p in (("f", p_f), ("i", p_i), ("o", p_o))
                 if p is not None}                                          # (H, 1), halved like a_g
         with _one_blas_thread():
-            forward_loop(G, np.ascontiguousarray(W_ord[:, :H]), hs, Cs, tanh_C, order, variant, peep)
-        ctx.variant, ctx.order, ctx.saved = variant, order, (G, hs, Cs, tanh_C)
+            forward_loop(gates, np.ascontiguousarray(W_ord[:, :H]), hs, Cs, tanh_C, order, variant, peep)
+        ctx.variant, ctx.order, ctx.saved = variant, order, (gates, hs, Cs, tanh_C)
         ctx.save_for_backward(x, h0, C0, W, b, p_f, p_i, p_o)
         # Fresh (B, H)-major copies: the caller may edit them in place; hs and Cs stay intact.
         output = np.ascontiguousarray(hs[1:].transpose(0, 2, 1))        # (T, B, H)
@@ -147,21 +112,23 @@ class _LSTMScan(torch.autograd.Function):
         if torch.is_grad_enabled() or not all(map(_plain, (d_output, d_hT, d_CT))):
             return _recompute_backward(ctx, d_output, d_hT, d_CT)
         x, h0, C0, W, b, p_f, p_i, p_o = ctx.saved_tensors
-        G, hs, Cs, tanh_C = ctx.saved
+        gates, hs, Cs, tanh_C = ctx.saved
         variant, order = ctx.variant, ctx.order
         T, B, H = d_output.shape
         n = len(variant.blocks)
         W_ = W.detach().numpy()
         p = {g: v.detach().numpy()[:, None] for g, v in (("f", p_f), ("i", p_i), ("o", p_o)) if v is not None}
-        K, PR, Q = backward_factors(G.reshape(T, len(order), H, B), order, Cs, tanh_C, variant, p)
-        # E[t] = [∂L/∂C_{t-1}; ∂L/∂a_t in W's row order], (n + 1)H rows; the first k + 1 blocks
-        # are ∂L/∂C_t times PR[t], the output gate's block is ∂L/∂h_t times Q[t].
-        E = np.empty((T, (n + 1) * H, B), W_.dtype)
+        # ∂h_t/∂C_t (T, H, B); ∂C_t/∂[C_{t-1}, a_f, a_i, a_C] (T, k + 1, H, B); ∂h_t/∂a_o (T, H, B)
+        dh_dC, dC_dCa, dh_da_o = backward_factors(gates.reshape(T, len(order), H, B), order, Cs, tanh_C,
+                                                  variant, p)
+        # dL_dCa[t] = [∂L/∂C_{t-1}; ∂L/∂a_t in W's row order], (n + 1)H rows; the first k + 1 blocks
+        # are ∂L/∂C_t times dC_dCa[t], the output gate's block is ∂L/∂h_t times dh_da_o[t].
+        dL_dCa = np.empty((T, (n + 1) * H, B), W_.dtype)
         d_out = np.ascontiguousarray(d_output.numpy().transpose(0, 2, 1))   # (T, H, B)
         with _one_blas_thread():
             dh0 = backward_loop(d_out, d_out[-1] + d_hT.numpy().T, np.ascontiguousarray(d_CT.numpy().T),
-                                np.ascontiguousarray(W_[:, :H].T), K, PR, Q, E)   # (H, B)
-        da = torch.from_numpy(E)[:, H:].permute(1, 0, 2).reshape(n * H, T * B)   # ∂L/∂a_t, all t
+                                np.ascontiguousarray(W_[:, :H].T), dh_dC, dC_dCa, dh_da_o, dL_dCa)  # (H, B)
+        da = torch.from_numpy(dL_dCa)[:, H:].permute(1, 0, 2).reshape(n * H, T * B)   # ∂L/∂a_t, all t
         need = ctx.needs_input_grad
         grads = dict.fromkeys(("x", "h0", "C0", "W", "b", "p_f", "p_i", "p_o"))
         if need[1]:                                                      # ∂L/∂x_t = W_xᵀ ∂L/∂a_t
@@ -169,7 +136,7 @@ class _LSTMScan(torch.autograd.Function):
         if need[2]:
             grads["h0"] = dh0.T
         if need[3]:
-            grads["C0"] = E[0, :H].T.copy()
+            grads["C0"] = dL_dCa[0, :H].T.copy()
         if need[4] or need[5]:                           # Σ_t ∂L/∂a_t [h_{t-1}, x_t, 1]ᵀ: dW and db
             ones = torch.ones(T, B, 1, dtype=W.dtype)
             hx1 = torch.cat([torch.from_numpy(hs[:-1]).transpose(1, 2), x.detach(), ones], dim=2)
@@ -178,7 +145,7 @@ class _LSTMScan(torch.autograd.Function):
         for g, C in (("f", Cs[:-1]), ("i", Cs[:-1]), ("o", Cs[1:])):     # p_g ⊙ C enters a_g
             if g in p:
                 k = variant.blocks.index(g) + 1
-                grads["p_" + g] = (E[:, k * H:(k + 1) * H] * C).sum((0, 2))
+                grads["p_" + g] = (dL_dCa[:, k * H:(k + 1) * H] * C).sum((0, 2))
         return (None,) + tuple(torch.from_numpy(g) if isinstance(g, np.ndarray) else g
                                for g in grads.values())
 
@@ -190,7 +157,7 @@ def _recompute_backward(ctx, *grads):
     need = ctx.needs_input_grad[1:]
     create_graph = torch.is_grad_enabled()
     with torch.enable_grad():
-        outputs = _readable_scan(ctx.variant, *inputs)
+        outputs = readable_scan(ctx.variant, *inputs)[:3]                 # output, h_T, C_T
         wrt = [t for t, wanted in zip(inputs, need) if wanted]
         found = iter(torch.autograd.grad(outputs, wrt, grads, create_graph=create_graph, allow_unused=True))
     return (None,) + tuple(next(found) if wanted else None for wanted in need)

@@ -7,13 +7,14 @@ import torch
 from torch import nn
 
 from .. import validate
-from ..cells import LSTM_GATES, lstm_step
+from ..cells import LSTM_GATES
 from . import clamps, fused
-from .base import (TORCH_LSTM_ORDER, _check_init, _check_torch, _Recurrent, _reorder, _torch_like_init,
+from .base import (TORCH_LSTM_ORDER, Recurrent, _check_init, _check_torch, _reorder, _torch_like_init,
                    _torch_params)
+from .readable import Variant, readable_scan
 
 
-class LSTM(_Recurrent):
+class LSTM(Recurrent):
     """Long short-term memory (Hochreiter & Schmidhuber 1997; forget gate: Gers et al. 2000).
 
     Equations: see :func:`lstmlib.cells.lstm_cell`. Parameters: ``W`` (4H, H + D) with row
@@ -39,7 +40,8 @@ class LSTM(_Recurrent):
     ``coupled`` (i_t = 1 − f_t; see :class:`CoupledLSTM`).
 
     Speed: a sequence runs as one autograd Function (:mod:`lstmlib.layers.fused`), which computes the
-    same numbers as stepping :func:`lstmlib.cells.lstm_step` under autograd; gate recording,
+    same numbers as stepping :func:`lstmlib.cells.lstm_step` under autograd (the readable path,
+    :func:`lstmlib.layers.readable.readable_scan`); gate recording, clamps,
     sequences under 4 steps and ``with lstmlib.layers.fused.disabled():`` take that readable path.
     """
 
@@ -90,11 +92,18 @@ class LSTM(_Recurrent):
                 if "f" in self.blocks:
                     self.gate("f")[1].fill_(1.0 if forget_bias is None else float(forget_bias))
 
+    def as_variant(self) -> Variant:
+        """Which LSTM this layer is (its blocks, peepholes and switches), as both paths read it."""
+        return Variant(self.blocks, self.peepholes, self.coupled, self.input_activation,
+                       self.output_activation)
+
+    def peephole_weights(self) -> dict:
+        """This layer's peephole weights by keyword, ``{"p_f": p_f, ...}``, each (H,)."""
+        return {f"p_{g}": getattr(self, f"p_{g}") for g in self.peepholes}
+
     def variant(self) -> dict:
         """Keyword arguments for :func:`lstmlib.cells.lstm_step` describing this layer."""
-        return dict(gates=self.blocks, coupled=self.coupled, input_activation=self.input_activation,
-                    output_activation=self.output_activation,
-                    **{f"p_{g}": getattr(self, f"p_{g}") for g in self.peepholes})
+        return self.as_variant().step_options(**self.peephole_weights())
 
     def initial_state(self, B):
         return self._zeros(B), self._zeros(B)
@@ -102,31 +111,16 @@ class LSTM(_Recurrent):
     def _check_state(self, state, B):
         return validate.lstm_state(state, B, self.hidden_size, self.W)
 
-    def _check_clamps(self, clamps):
-        interventions.check_layer(clamps, self.blocks, self.coupled, self.input_activation)
+    def _check_clamps(self, held):
+        clamps.check_layer(held, self.blocks, self.coupled, self.input_activation)
 
     def _scan(self, x, state, record, fixed=None):
+        v, peep = self.as_variant(), self.peephole_weights()
         if fixed is None and not record and fused.supported(x, self.W, *state):   # same numbers, one node
-            v = fused.Variant(self.blocks, self.peepholes, self.coupled, self.input_activation,
-                              self.output_activation)
-            peep = {f"p_{g}": getattr(self, f"p_{g}") for g in self.peepholes}
             output, h, C = fused.lstm_scan(x, *state, self.W, self.b, v, **peep)
             return output, (h, C), {}
-        H = self.hidden_size
-        W_h, W_x = self.W[:, :H], self.W[:, H:]             # (nH, H), (nH, D)
-        a_x = x @ W_x.T + self.b                            # (T, B, nH): x part, all steps at once
-        h, C = state
-        variant = self.variant()
-        hs, rec = [], []
-        for t, a_x_t in enumerate(a_x.unbind(0)):
-            fix_t = fixed[t] if fixed is not None else None
-            h, C, g = lstm_step(a_x_t + h @ W_h.T, C, **variant, fixed=fix_t)
-            hs.append(h)
-            if record:
-                rec.append(g + (C,))
-        output = torch.stack(hs)                            # (T, B, H)
-        gates = {k: torch.stack(v) for k, v in zip("figoc", zip(*rec))} if record else {}
-        return output, (h, C), gates
+        output, h, C, gates = readable_scan(v, x, *state, self.W, self.b, **peep, fixed=fixed, record=record)
+        return output, (h, C), gates                        # output: (T, B, H)
 
     @classmethod
     def from_torch(cls, m: nn.LSTM, **kwargs) -> "LSTM":

@@ -6,10 +6,10 @@ from torch import nn
 
 from .. import validate
 from ..cells import rnn_step
-from .base import _check_init, _check_torch, _Recurrent, _torch_like_init, _torch_params
+from .base import Recurrent, _check_init, _check_torch, _torch_like_init, _torch_params
 
 
-class RNN(_Recurrent):
+class RNN(Recurrent):
     """A tanh RNN: h_t = tanh(W·[h_{t-1}, x_t] + b)  (chapter 1, the notes' figure 1).
 
     Parameters: ``W`` (H, H + D), ``b`` (H,). State: ``h`` of shape (B, H).

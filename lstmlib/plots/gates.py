@@ -6,10 +6,11 @@
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import LinearSegmentedColormap
 
 from .. import style
-from .base import figure
+from .base import PlotFigure, figure
 
 # What each recorded quantity is called on a heat map, and its range.
 GATE_LABELS = {"f": ("forget gate $f_t$", 0.0, 1.0), "i": ("input gate $i_t$", 0.0, 1.0),

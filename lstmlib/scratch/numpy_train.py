@@ -5,12 +5,12 @@ problem's setting, chapter 1), gradient-norm clipping (Pascanu et al. 2013), pla
 Adam (Kingma & Ba 2015), and a loop that puts them together. The gradients are those of
 :func:`lstmlib.scratch.numpy_lstm.backward`; nothing here uses torch.
 
-    params = init_params(D, H, out=1, seed=0)         # W, b (the LSTM), W_y, b_y (the readout)
+    params = init_with_readout(D, H, out=1, seed=0)   # W, b (the LSTM), W_y, b_y (the readout)
     loss, grads = last_step_mse(params, x, y)         # x: (T, B, D), y: (B, out)
     grads, norm = clip_by_norm(grads, 1.0)            # norm before clipping
     opt = Adam(params, lr=1e-2)
     opt.step(grads)                                   # updates params in place
-    history = train(params, batches, steps=500, optimizer=opt, clip=1.0)
+    history = fit(params, batches, steps=500, optimizer=opt, clip=1.0)
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from . import numpy_lstm
 READOUT = ("W_y", "b_y")
 
 
-def init_params(input_size, hidden_size, out=1, seed=0, forget_bias=1.0):
+def init_with_readout(input_size, hidden_size, out=1, seed=0, forget_bias=1.0):
     """The LSTM's W, b (:func:`lstmlib.scratch.numpy_lstm.init_params`) and a readout ``y = W_y h_T + b_y``
     with W_y ~ U(-1/√H, 1/√H), shape (out, H), and b_y = 0, shape (out,)."""
     params = numpy_lstm.init_params(input_size, hidden_size, seed=seed, forget_bias=forget_bias)
@@ -140,25 +140,25 @@ class Adam:
 
 
 @dataclass
-class History:
-    """What :func:`train` recorded, one entry per step."""
+class FitHistory:
+    """What :func:`fit` recorded, one entry per step."""
     loss: list = field(default_factory=list)
     grad_norm: list = field(default_factory=list)   # global gradient norm before clipping
 
 
-def train(params, batches, steps, optimizer, clip=1.0, loss=last_step_mse):
+def fit(params, batches, steps, optimizer, clip=1.0, loss=last_step_mse):
     """``steps`` optimiser steps on mini-batches ``(x, y)`` drawn from the iterator ``batches``.
 
     ``loss(params, x, y) -> (L, grads)``; the gradients are clipped to global norm ``clip``
     (None: not clipped) and passed to ``optimizer.step``. Raises
-    :class:`lstmlib.training.loop.Diverged` when the loss stops being finite. Returns a :class:`History`.
+    :class:`lstmlib.training.loop.Diverged` when the loss stops being finite. Returns a :class:`FitHistory`.
     """
     if isinstance(steps, bool) or not isinstance(steps, int) or steps <= 0:
         raise ValueError(f"expected steps to be a positive int, got {steps!r}")
     if not hasattr(optimizer, "step"):
         raise TypeError(f"expected an optimizer with a step(grads) method (SGD, Adam), "
                         f"got {type(optimizer).__name__}")
-    history = History()
+    history = FitHistory()
     for step in range(1, steps + 1):
         x, y = next(batches)
         with np.errstate(over="ignore", invalid="ignore"):

@@ -6,19 +6,19 @@
 ``make_batch()`` returns one mini-batch ``(x, y)``; ``model(x)`` returns the prediction.
 Progress is a ``tqdm`` bar (``tqdm.auto``: a widget in JupyterLab, a text bar in a terminal)
 when a person is watching (a terminal or a Jupyter kernel) and never otherwise: not in a pipe,
-and not when ``LSTMLIB_PROGRESS=0``, which the website's build and the test suite set.
+and not when ``LSTMLIB_PROGRESS=0``, which the website's build and the test suite set
+(:mod:`lstmlib.training.progress`, whose rule the sweeps' bars follow too).
 """
 from __future__ import annotations
 
-import os
-import sys
 import time
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 from torch import nn
+
+from .progress import progress_bar
 
 LOSSES = {"mse": nn.functional.mse_loss, "cross_entropy": nn.functional.cross_entropy}
 OPTIMIZERS = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}
@@ -58,8 +58,7 @@ def train(model: nn.Module, make_batch, steps: int, loss="mse", lr: float = 1e-2
         raise ValueError(f"expected steps to be a positive int, got {steps!r}")
     loss_fn = _loss(loss)
     opt = _optimizer(optimizer, model, lr)
-    show = _interactive() if progress is None else bool(progress)
-    bar = _progress_bar(steps) if show else None
+    bar = progress_bar(steps, desc="training", unit="step", show=progress)
     history = History()
     start = time.perf_counter()
     model.train()
@@ -139,26 +138,3 @@ def _clip(model, clip):
     else:
         norm = torch.nn.utils.clip_grad_norm_(params, clip)
     return float(norm)
-
-
-def _interactive() -> bool:
-    """True in a terminal or a Jupyter kernel; False in pipes, CI and when LSTMLIB_PROGRESS=0."""
-    if os.environ.get("LSTMLIB_PROGRESS") == "0":
-        return False
-    return "ipykernel" in sys.modules or sys.stderr.isatty()
-
-
-def _progress_bar(steps: int):
-    """A tqdm bar over ``steps``: tqdm.auto's widget in a Jupyter kernel, a text bar elsewhere."""
-    with warnings.catch_warnings():
-        # tqdm.auto picks the notebook bar in a kernel; it warns only if ipywidgets is missing,
-        # and requirements.txt installs it. Never let a bar's import warn in a reader's cell.
-        warnings.simplefilter("ignore")
-        from tqdm.auto import tqdm
-    options = dict(total=steps, unit="step", desc="training", leave=True, dynamic_ncols=True,
-                   file=sys.stderr)
-    try:
-        return tqdm(**options)
-    except ImportError:              # a kernel without ipywidgets: the text bar
-        from tqdm.std import tqdm as text_bar
-        return text_bar(**options)

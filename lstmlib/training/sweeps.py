@@ -29,8 +29,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import validate
+from .progress import progress_bar
 
-ROOT = Path(__file__).resolve().parents[1]         # the repository (lstmlib is installed editable)
+ROOT = Path(__file__).resolve().parents[2]         # the repository (lstmlib is installed editable)
 
 
 class StaleResults(RuntimeError):
@@ -145,7 +146,7 @@ def load(path, check: bool = True) -> Results:
     return Results(path, header, records)
 
 
-def run(path, name: str, runs: list[dict], fn, sources, command: str = "", progress: bool = True,
+def run(path, name: str, runs: list[dict], fn, sources, command: str = "", progress: bool | None = None,
         workers: int = 1) -> Results:
     """Run ``fn(**run)`` for every run not yet in the file, appending each result as it finishes.
 
@@ -157,7 +158,8 @@ def run(path, name: str, runs: list[dict], fn, sources, command: str = "", progr
         sources: what the results depend on (see :func:`source_files`): the script and the
             lstmlib modules it runs.
         command: the command line that runs the sweep, stored for readers of the results.
-        progress: show a progress bar (tqdm).
+        progress: show a progress bar (tqdm); None = only when run interactively, as for
+            :func:`lstmlib.training.loop.train` (never with ``LSTMLIB_PROGRESS=0``).
         workers: how many runs at once, in threads: for an ``fn`` that waits on a process of
             its own (a notebook's kernel, say); the file holds the runs in the order they end.
     """
@@ -180,10 +182,7 @@ def run(path, name: str, runs: list[dict], fn, sources, command: str = "", progr
             if k in done:
                 f.write(json.dumps(done[k]) + "\n")
     todo = [r for r, k in zip(runs, keys) if k not in done]
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-        bar = tqdm(total=len(runs), initial=len(runs) - len(todo), desc=name, unit="run")
+    bar = progress_bar(len(runs), desc=name, unit="run", initial=len(runs) - len(todo), show=progress)
     lock = threading.Lock()
 
     def one(r):
