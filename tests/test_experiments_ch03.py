@@ -172,12 +172,12 @@ def test_the_worked_example_by_hand():
 def test_the_worked_example_with_the_gate_held_at_1_and_at_a_half():
     layer, x, state = ch03.hand_example()
     h, _, gates = layer(x, state=state, clamp=Clamp("f", 1.0, units=[0], steps=[1]), return_gates=True)
-    assert abs(gates["c"][2, 0, 0] - (-0.018)) < 0.001 and abs(h[2, 0, 0] - (-0.016)) < 0.001
+    assert abs(gates["C_t"][2, 0, 0] - (-0.018)) < 0.001 and abs(h[2, 0, 0] - (-0.016)) < 0.001
     s = torch.sigmoid(torch.tensor(4.0, dtype=torch.float64))
-    assert abs(gates["c"][2, 0, 0] - (s * (-s) + s * math.tanh(2))) < 1e-12
+    assert abs(gates["C_t"][2, 0, 0] - (s * (-s) + s * math.tanh(2))) < 1e-12
     h, _, gates = layer(x, state=state, clamp=Clamp("f", 0.5, units=[0], steps=[1]), return_gates=True)
-    assert abs(gates["c"][1, 0, 0] - (-0.491)) < 0.001          # exercise 2's numbers
-    assert abs(gates["c"][2, 0, 0] - 0.465) < 0.001 and abs(h[2, 0, 0] - 0.382) < 0.001
+    assert abs(gates["C_t"][1, 0, 0] - (-0.491)) < 0.001          # exercise 2's numbers
+    assert abs(gates["C_t"][2, 0, 0] - 0.465) < 0.001 and abs(h[2, 0, 0] - 0.382) < 0.001
 
 
 # ---------------------------------------------------------------------------------------------
@@ -234,13 +234,13 @@ def test_gender_correlation_is_pearsons(small):
     _, s, rec = small
     corr = ch03.gender_correlation(rec)
     where = ch03.singular(s.gender)
-    C = rec.gates["c"][where].double().numpy()
+    C = rec.gates["C_t"][where].double().numpy()
     female = (s.gender[where] == language.FEMALE).double().numpy()
     expected = [np.corrcoef(C[:, k], female)[0, 1] for k in range(C.shape[1])]
     assert np.allclose(corr.numpy(), expected, atol=1e-5)
     stop = ch03.token_kind(s, ".")
     narrowed = ch03.gender_correlation(rec, where=stop)
-    C, female = rec.gates["c"][stop & where].double().numpy(), (s.gender[stop & where] == 1).double().numpy()
+    C, female = rec.gates["C_t"][stop & where].double().numpy(), (s.gender[stop & where] == 1).double().numpy()
     assert np.allclose(narrowed.numpy(), [np.corrcoef(C[:, k], female)[0, 1] for k in range(32)], atol=1e-5)
 
 

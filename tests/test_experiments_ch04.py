@@ -81,7 +81,7 @@ def test_the_worked_example_s_weights_and_what_the_layer_computes_with_them():
         output, _, gates = layer(torch.tensor(ch04.HAND_X)[:, None], return_gates=True)
     for t in range(3):
         for u in range(2):
-            assert gates["c"][t, 0, u].item() == pytest.approx(rows[2 * t + u][6], abs=1e-6)
+            assert gates["C_t"][t, 0, u].item() == pytest.approx(rows[2 * t + u][6], abs=1e-6)
             assert output[t, 0, u].item() == pytest.approx(rows[2 * t + u][7], abs=1e-6)
 
 
@@ -117,15 +117,15 @@ def made_up(carrier):
     else:
         i, g = 0.8 * (1.2 - v), torch.ones_like(v)
     i = torch.where(marked, i, torch.zeros_like(i))
-    gates = {"i": torch.stack([i, torch.full_like(i, 0.5)], 2), "g": torch.stack([g, v], 2)}
-    gates["w"] = gates["i"] * gates["g"]
-    gates["c"] = gates["w"].cumsum(0)
+    gates = {"i": torch.stack([i, torch.full_like(i, 0.5)], 2), "C_tilde": torch.stack([g, v], 2)}
+    gates["w"] = gates["i"] * gates["C_tilde"]
+    gates["C_t"] = gates["w"].cumsum(0)
     return ch04.AddingRecording(x, y, gates, y.clone())
 
 
 def test_record_adds_the_write_and_blocking_nowhere_changes_nothing():
     model, rec = untrained()
-    assert torch.equal(rec.gates["w"], rec.gates["i"] * rec.gates["g"])
+    assert torch.equal(rec.gates["w"], rec.gates["i"] * rec.gates["C_tilde"])
     nowhere = torch.zeros_like(rec.marked)
     assert abs(ch04.blocked_mse(model, rec, nowhere) - rec.mse()) < 1e-6
 
@@ -152,7 +152,7 @@ def test_blocked_writes_are_the_equations_with_i_t_set_to_0():
 def test_correlations_are_pearsons():
     import numpy as np
     _, rec = untrained()
-    C_T, y = rec.gates["c"][-1].numpy(), rec.y[:, 0].numpy()
+    C_T, y = rec.gates["C_t"][-1].numpy(), rec.y[:, 0].numpy()
     expected = [np.corrcoef(C_T[:, u], y)[0, 1] for u in range(C_T.shape[1])]
     np.testing.assert_allclose(ch04.correlations(rec).numpy(), expected, atol=1e-5)
     assert ch04.memory_unit(rec) == int(np.abs(expected).argmax())

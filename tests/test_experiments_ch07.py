@@ -166,7 +166,7 @@ def test_a_coupled_network_writes_nothing_where_its_forget_gate_is_held():
     assert free.coupling_error() < 1e-6 and free.change_at_marked() > 0
     assert held.at("i", units=range(16)).max() == 0.0 and held.change_at_marked() == 0.0
     assert len(free.top) == 3 and free.final_size().shape == (16,)
-    assert float(free.gates["c"].abs().max()) < 1
+    assert float(free.gates["C_t"].abs().max()) < 1
 
 
 def test_a_pack_is_measured_as_each_of_its_networks_alone():

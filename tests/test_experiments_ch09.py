@@ -180,9 +180,9 @@ def test_exercise_1_the_nfgs_runaway_unit(seed):
     x, _ = latch.LatchStream(1, data_stream(seed, TEST)).next(2000)
     with torch.no_grad():
         _, _, gates = model.model.rnn(x, return_gates=True)
-    C = gates["c"][:, 0]                                               # (T, H)
+    C = gates["C_t"][:, 0]                                               # (T, H)
     k = C[-1].abs().argmax()
     slope = (C[-1, k] - C[999, k]).item() / 1000
-    written = (gates["i"] * gates["g"])[1000:, 0, k].mean().item()
+    written = (gates["i"] * gates["C_tilde"])[1000:, 0, k].mean().item()
     assert abs(slope - written) < 1e-3
     assert 0.2 < abs(slope) < 0.6 and C[-1, k].abs() > 300

@@ -153,7 +153,7 @@ def test_recorded_gates_come_from_the_readable_path_and_agree():
     assert not fused_node(out)
     fast_out, (fast_h, fast_c) = layer(x)
     torch.testing.assert_close(out, fast_out, atol=1e-12, rtol=0)
-    torch.testing.assert_close(gates["c"][-1], fast_c, atol=1e-12, rtol=0)
+    torch.testing.assert_close(gates["C_t"][-1], fast_c, atol=1e-12, rtol=0)
 
 
 def test_when_the_fast_path_runs():

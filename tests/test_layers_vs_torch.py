@@ -112,7 +112,7 @@ def test_gates_only_when_asked(kind):
     x = torch.randn(B, T, D)
     assert len(layer(x)) == 2
     out, state, gates = layer(x, return_gates=True)
-    expected = {"rnn": {"h"}, "lstm": set("figoc"), "gru": set("rzn")}[kind]
+    expected = {"rnn": {"h"}, "lstm": {"f", "i", "C_tilde", "o", "C_t"}, "gru": set("rzn")}[kind]
     assert set(gates) == expected
     for v in gates.values():
         assert v.shape == out.shape

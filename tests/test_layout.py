@@ -110,3 +110,14 @@ def test_the_site_extensions_do_not_import_each_other_in_a_cycle():
     for a, deps in graph.items():
         for b in deps:
             assert a not in graph.get(b, ()), f"book/_ext: {a} and {b} import each other"
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "experiments").glob("*.py")), ids=lambda p: p.name)
+def test_a_chapters_modules_import_only_their_own_chapter(path):
+    """How a task is trained lives in the library (lstmlib.models.recipes), not in another
+    chapter's module: chNN_x imports chNN and chNN_y, never chMM."""
+    mine = path.stem.split("_")[0]
+    for target, _ in imports(path):
+        if target.startswith("lstmlib.experiments."):
+            theirs = target.split(".")[2].split("_")[0]
+            assert theirs == mine, f"{path.name} imports {target}, another chapter's module"

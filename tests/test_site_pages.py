@@ -306,7 +306,7 @@ def test_locals_of_reads_a_functions_last_locals():
 
 def test_return_gates_keys_are_the_pages():
     for section, layer in [("The LSTM", lstmlib.LSTM(3, 5)), ("The GRU", lstmlib.GRU(3, 5))]:
-        named = set(re.findall(r'gates\["(\w)"\]', sections(NOTATION)[section]))
+        named = set(re.findall(r'gates\["(\w+)"\]', sections(NOTATION)[section]))
         _, _, gates = layer(torch.randn(4, 2, 3), return_gates=True)
         assert named == set(gates), f"{section}: the page names gates {sorted(named)}, the layer returns {sorted(gates)}"
 
@@ -335,7 +335,7 @@ def test_the_pages_clamp_sentence():
     _, _, gates = lstm(x, clamp=Clamp("f", 1.0, units=[3, 7], steps=mask), return_gates=True)
     held = gates["f"][..., [3, 7]]                               # (T, B, 2)
     assert (held[mask] == 1).all() and (held[~mask] != 1).all()
-    for gate in ("f", "i", "g", "o"):                            # the gate names it takes
+    for gate in ("f", "i", "C_tilde", "o"):                            # the gate names it takes
         lstm(x, clamp=Clamp(gate, 0.5, steps=[0, 2]))
     model = lstmlib.models.EveryStep("LSTM", D, H, 1)
     assert model(x, clamp=Clamp("o", 1.0)).shape == (T, B, 1)

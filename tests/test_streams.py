@@ -101,9 +101,9 @@ def test_word_text_follows_its_grammar():
     assert (x[1:].argmax(2) == y[:-1]).all()                         # y is x shifted by one
     for b in range(20):
         text = words.decode(torch.cat([x[:1, b].argmax(1), y[:, b]]))
-        words = text.split(" ")[:-1]                                  # the last one may be cut
-        assert all(w in words.WORDS for w in words)
-        for w, v in zip(words, words[1:]):
+        read = text.split(" ")[:-1]                                   # the last one may be cut
+        assert all(w in words.WORDS for w in read)
+        for w, v in zip(read, read[1:]):
             assert words.WORDS.index(v) in words.SUCCESSORS[words.WORDS.index(w)]
 
 

@@ -39,7 +39,7 @@ def states(layer: Recurrent, x: torch.Tensor):
     initial = layer.initial_state(x.shape[1 - time_axis])
     if isinstance(layer, LSTM):
         return ([initial[0], *output.movedim(time_axis, 0)],
-                [initial[1], *gates["c"].movedim(time_axis, 0)])
+                [initial[1], *gates["C_t"].movedim(time_axis, 0)])
     return [initial, *output.movedim(time_axis, 0)], None
 
 

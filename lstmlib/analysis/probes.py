@@ -28,7 +28,7 @@ L2 = 1e-3                 # the weight penalty of the fit (on standardised featu
 def collect(states: torch.Tensor, labels: torch.Tensor, where: torch.Tensor):
     """The states and labels at the chosen steps, as a data set for a probe.
 
-    states: (T, B, H), e.g. a layer's output h_t or ``gates["c"]``; labels: (T, B) integer
+    states: (T, B, H), e.g. a layer's output h_t or ``gates["C_t"]``; labels: (T, B) integer
     classes; where: (T, B) bool, the steps to keep. Returns ``(X (N, H) float64, y (N,) long)``.
     """
     if not isinstance(states, torch.Tensor) or states.dim() != 3:

@@ -97,7 +97,7 @@ class _Where(NamedTuple):
 
 def _draw_cell_state(cv, P, at, lit):
     """The cell state: C_{t-1} -> (x) -> (+) -> C_t, along the top."""
-    orange = GATE["c"]
+    orange = GATE["C_t"]
     cv.wire([(at.xL, at.yC), P["times_f"].left], orange, lit("cell_state", "update", "forget"), lw="cell")
     cv.wire([P["times_f"].right, P["plus"].left], orange, lit("cell_state", "update"), lw="cell")
     cv.wire([P["plus"].right, (at.xR, at.yC)], orange, lit("cell_state", "update", "output"), lw="cell")
@@ -109,7 +109,7 @@ def _draw_input_line(cv, P, at, lit, coupled):
     cv.wire([(at.xL, yH), (at.ox + X_IN, yH)], ink, lit("forget", "input", "output"), head=False)
     cv.wire([(x_in, at.yBot), (x_in, yH - 0.4)], ink, lit("forget", "input", "output"), head=False)
     cv.merge((x_in, yH - 0.4), (x_in + 0.4, yH), ink, lit("forget", "input", "output"))
-    gates_right = ["i", "g", "o"] if not coupled else ["g", "o"]
+    gates_right = ["i", "C_tilde", "o"] if not coupled else ["C_tilde", "o"]
     cv.wire([(at.ox + X_IN, yH), (col["f"], yH)], ink, lit("forget", "input", "output"), head=False)
     prev = "f"
     for g in gates_right:
@@ -119,7 +119,7 @@ def _draw_input_line(cv, P, at, lit, coupled):
         else:
             cv.wire([(col[prev], yH), (col[g], yH)], ink, lit(*parts), head=False)
         prev = g
-    for g, parts in (("f", ("forget",)), ("i", ("input",)), ("g", ("input",))):
+    for g, parts in (("f", ("forget",)), ("i", ("input",)), ("C_tilde", ("input",))):
         if g == "i" and coupled:
             continue
         through = ("forget", "input", "output") if g == "f" else ("input", "output")   # the line the dot sits on
@@ -143,8 +143,8 @@ def _draw_forget_and_store(cv, P, at, lit, coupled, halo):
     else:
         cv.layer(B["i"], SIGMA, GATE["i"], lit("input"), halo=halo)
         cv.wire([B["i"].top, (col["i"], yP), P["times_i"].left], GATE["i"], lit("input", "update"))
-    cv.layer(B["g"], TANH, GATE["g"], lit("input"), halo=halo)
-    cv.wire([B["g"].top, P["times_i"].bottom], GATE["g"], lit("input", "update"))
+    cv.layer(B["C_tilde"], TANH, GATE["C_tilde"], lit("input"), halo=halo)
+    cv.wire([B["C_tilde"].top, P["times_i"].bottom], GATE["C_tilde"], lit("input", "update"))
     cv.op(P["times_i"], TIMES, lit("update"))
     cv.wire([P["times_i"].top, P["plus"].bottom], style.INK, lit("update"))
     cv.op(P["plus"], PLUS, lit("cell_state", "update"))
@@ -152,7 +152,7 @@ def _draw_forget_and_store(cv, P, at, lit, coupled, halo):
 
 def _draw_output(cv, P, at, lit, halo):
     """Step 3, output: h_t = o_t ⊙ tanh(C_t), sent right (next step) and up (output)."""
-    B, orange, ink, xo = P["box"], GATE["c"], style.INK, at.xo
+    B, orange, ink, xo = P["box"], GATE["C_t"], style.INK, at.xo
     cv.layer(B["o"], SIGMA, GATE["o"], lit("output"), halo=halo)
     cv.dot(at.ox + X_TANH, at.yC, orange, lit("output"), size=0.12)
     cv.wire([(at.ox + X_TANH, at.yC), P["tanh"].top], orange, lit("output"))
@@ -177,14 +177,14 @@ def _gate_labels(cv, P, at, lit, coupled):
     else:
         cv.text((col["i"] + P["times_i"].left[0]) / 2, yP + 0.12, r"$i_t$", on=lit("input", "update"),
                 va="bottom")
-    cv.text(col["g"] + 0.14, (B["g"].top[1] + P["times_i"].bottom[1]) / 2, r"$\tilde{C}_t$",
+    cv.text(col["C_tilde"] + 0.14, (B["C_tilde"].top[1] + P["times_i"].bottom[1]) / 2, r"$\tilde{C}_t$",
             on=lit("input", "update"), **lab)
     cv.text((B["o"].right[0] + P["times_o"].left[0]) / 2, at.yB + 0.1, r"$o_t$", on=lit("output"), va="bottom")
 
 
 def _draw_peepholes(cv, P, ox, oy, peepholes, lit):
     """Peepholes (Gers & Schmidhuber 2000): f and i read C_{t-1}, o reads C_t (diagonal weights)."""
-    orange, B = GATE["c"], P["box"]
+    orange, B = GATE["C_t"], P["box"]
     yC, on = oy + Y_C, lit("peephole")
     xp = ox + X_PEEP
     if "f" in peepholes or "i" in peepholes:

@@ -193,7 +193,7 @@ def carries_figure(panels: dict):
     axes = np.atleast_1d(axes)
     for ax, (title, c) in zip(axes, panels.items()):
         d = np.arange(len(c["δh"]))
-        ax.semilogy(d, c["δC"], color=style.GATE["c"], marker="o", markersize=3,
+        ax.semilogy(d, c["δC"], color=style.GATE["C_t"], marker="o", markersize=3,
                     label="carry into $\\delta C_{t-1}$: $\\delta C_t \\odot f_t$ (B16)")
         ax.semilogy(d, c["δh"], color=style.GATE["h"], marker="s", markersize=3,
                     linestyle="--", label="carry into $\\delta h_{t-1}$: $W_h^\\top \\delta a_t$ (B15)")

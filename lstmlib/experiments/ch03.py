@@ -215,11 +215,11 @@ def gender_free(stories: language.Stories) -> torch.Tensor:
 # ---------------------------------------------------------------------------------------------
 # Which units carry the gender, and what their forget gates do
 # ---------------------------------------------------------------------------------------------
-def gender_correlation(rec: StoryRecording, where: torch.Tensor | None = None, of: str = "c") -> torch.Tensor:
+def gender_correlation(rec: StoryRecording, where: torch.Tensor | None = None, of: str = "C_t") -> torch.Tensor:
     """Each unit's correlation between C_t and the current subject's gender (female 1,
     male 0), over every step whose current subject is singular (and where ``where``, a
     (T, B) bool, is True): (H,). ``of`` names another recorded quantity to correlate instead
-    of the cell state "c", for example the output gate "o"."""
+    of the cell state "C_t", for example the output gate "o"."""
     if of not in rec.gates:
         raise ValueError(f"the recording has no {of!r}: it holds {tuple(rec.gates)}")
     where = singular(rec.stories.gender) if where is None else where & singular(rec.stories.gender)

@@ -133,7 +133,7 @@ def story(rec: StoryRecording, units, sequence: int = 0, height: float = 4.6):
     lines = (dict(color=style.INK, marker="o", markersize=3), dict(color=style.GREY, linestyle="--"),
              dict(color=style.GREY, linestyle=":"))
     for u, kw in zip(units, lines):
-        C = rec.gates["c"][:, sequence, u].double().numpy()                  # (T,)
+        C = rec.gates["C_t"][:, sequence, u].double().numpy()                  # (T,)
         ax.plot(np.arange(len(C)), C, label=f"unit {u}", **kw)
     ax.axhline(0, color=style.GREY, linewidth=0.8)
     ax.set_xlim(-0.5, len(words) - 0.5)
@@ -144,7 +144,7 @@ def story(rec: StoryRecording, units, sequence: int = 0, height: float = 4.6):
     axes[1, 0].sharex(ax)
     axes[2, 1].axis("off")
     handles = ax.get_legend_handles_labels()[0] + [
-        Patch(color=style.GATE["c"], alpha=0.25, label="subject female"),
+        Patch(color=style.GATE["C_t"], alpha=0.25, label="subject female"),
         Patch(color=style.SKY_BLUE, alpha=0.25, label="subject male")]
     fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=8)
     return fig
@@ -152,7 +152,7 @@ def story(rec: StoryRecording, units, sequence: int = 0, height: float = 4.6):
 
 def _gender_bands(ax, gender):
     """Shade the steps whose current subject is female (orange) or male (sky blue)."""
-    colours = {language.FEMALE: style.GATE["c"], language.MALE: style.SKY_BLUE}
+    colours = {language.FEMALE: style.GATE["C_t"], language.MALE: style.SKY_BLUE}
     for t, g in enumerate(gender.tolist()):
         if g in colours:
             ax.axvspan(t - 0.5, t + 0.5, color=colours[g], alpha=0.25, linewidth=0)

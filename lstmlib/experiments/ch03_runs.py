@@ -79,9 +79,9 @@ def summary_without_forget(seed: int) -> dict:
     corr = ch03.gender_correlation(rec)                               # of C_t, (H,)
     u = int(corr.abs().argmax())
     return dict(accuracy=rec.accuracy(), trained=_both(ch03_clamp.pronoun_damage(rec)),
-                cell_corr=abs(corr[u].item()), cell_size=rec.gates["c"][..., u].abs().max().item(),
+                cell_corr=abs(corr[u].item()), cell_size=rec.gates["C_t"][..., u].abs().max().item(),
                 gate_corr=ch03.gender_correlation(rec, of="o").abs().max().item(),
-                last_size=rec.gates["c"][-1].abs().mean().item())
+                last_size=rec.gates["C_t"][-1].abs().mean().item())
 
 
 def planned_runs() -> list[dict]:

@@ -121,13 +121,13 @@ def record(model: LastStep, seed: int, sequences: int = STORE["sequences"],
     with torch.no_grad():
         output, _, gates = model.rnn(x, return_gates=True)       # output (T, B, H)
         y_hat = model.readout(output[-1])                        # (B, 1)
-    gates = dict(gates, w=gates["i"] * gates["g"])               # i_t ⊙ C̃_t, (T, B, H)
+    gates = dict(gates, w=gates["i"] * gates["C_tilde"])               # i_t ⊙ C̃_t, (T, B, H)
     return AddingRecording(x, y, gates, y_hat)
 
 
 def correlations(rec: AddingRecording) -> torch.Tensor:
     """The correlation of each unit's last cell state C_T with the target, over sequences: (H,)."""
-    return pearson(rec.gates["c"][-1], rec.y[:, 0], eps_mode="add")      # C_T: (B, H); y: (B,)
+    return pearson(rec.gates["C_t"][-1], rec.y[:, 0], eps_mode="add")      # C_T: (B, H); y: (B,)
 
 
 def memory_unit(rec: AddingRecording) -> int:
@@ -137,7 +137,7 @@ def memory_unit(rec: AddingRecording) -> int:
 
 def readout_share(model: LastStep, rec: AddingRecording) -> torch.Tensor:
     """How much each unit moves the answer: |W_y,k| times the spread of h_T,k over sequences, (H,)."""
-    h_T = rec.gates["o"][-1] * torch.tanh(rec.gates["c"][-1])     # (B, H)
+    h_T = rec.gates["o"][-1] * torch.tanh(rec.gates["C_t"][-1])     # (B, H)
     return (model.readout.weight.detach()[0].abs() * h_T.std(0))
 
 
@@ -149,7 +149,7 @@ def write_summary(rec: AddingRecording, unit: int) -> dict:
     """Means for one unit at the marked steps and at the distractors (every other step):
     |write|, the input gate i_t and |C̃_t|; also the largest |write| at any distractor."""
     g, M, unit = rec.gates, rec.marked, rec.unit(unit)
-    w, i, C_tilde = g["w"][:, :, unit], g["i"][:, :, unit], g["g"][:, :, unit]   # (T, B)
+    w, i, C_tilde = g["w"][:, :, unit], g["i"][:, :, unit], g["C_tilde"][:, :, unit]   # (T, B)
     return dict(write_marked=_mean(w.abs(), M), write_distractor=_mean(w.abs(), ~M),
                 write_distractor_max=float(w.abs()[~M].max()),
                 i_marked=_mean(i, M), i_distractor=_mean(i, ~M),
@@ -173,7 +173,7 @@ def route(rec: AddingRecording, unit: int) -> dict:
     """
     M, unit = rec.marked, rec.unit(unit)
     v = rec.value[M]                                               # (2B,)
-    i, C_tilde = rec.gates["i"][:, :, unit][M], rec.gates["g"][:, :, unit][M]
+    i, C_tilde = rec.gates["i"][:, :, unit][M], rec.gates["C_tilde"][:, :, unit][M]
     spread = {"input gate": float(i.std()), "candidate": float(C_tilde.std())}
     carrier = max(spread, key=spread.get)
     other = "candidate" if carrier == "input gate" else "input gate"

@@ -42,7 +42,7 @@ def write_heatmap(rec: AddingRecording, sequence: int, units: list, v_0: float):
     label = (f"time step t = {lo} … {hi - 1} of {rec.x.shape[0]}, labelled with its input "
              "(·: distractor; marked: the value)")
     fig = plots.gate_heatmap(window, tokens(rec.x[lo:hi, sequence]), units,
-                             names=("i", "g", "w"), xlabel=label)
+                             names=("i", "C_tilde", "w"), xlabel=label)
     marked = [t for t in rec.marked[:, sequence].nonzero().flatten().tolist() if lo <= t < hi]
     values = ", ".join(f"{rec.value[t, sequence].item():.2f}" for t in marked)
     # the write's colour scale fits the memory unit's writes (larger ones show at full colour)
@@ -65,8 +65,8 @@ def write_by_value(rec: AddingRecording, unit: int, v_0: float | None = None, di
     v = rec.value
     pick = torch.randperm(int((~M).sum()), generator=torch.Generator().manual_seed(0))[:distractors]
     panels = (("i", "input gate $i_t$", style.GATE["i"], (-0.03, 1.03)),
-              ("g", "candidate $\\tilde{C}_t$", style.GATE["g"], (-1.05, 1.05)),
-              ("w", "write $i_t \\odot \\tilde{C}_t$", style.GATE["c"], (-1.05, 1.05)))
+              ("C_tilde", "candidate $\\tilde{C}_t$", style.GATE["C_tilde"], (-1.05, 1.05)),
+              ("w", "write $i_t \\odot \\tilde{C}_t$", style.GATE["C_t"], (-1.05, 1.05)))
     for ax, (name, label, colour, ylim) in zip(axes, panels):
         q = rec.gates[name][:, :, unit]
         ax.scatter(v[~M][pick], q[~M][pick], s=4, color=style.GREY, alpha=0.4, linewidths=0,
@@ -114,7 +114,7 @@ def cell_traces(model: LastStep, rec: AddingRecording, sequence: int, unit: int,
     fig, ax = plots.figure(1, height=3.6)
     x = rec.x[:, sequence:sequence + 1]                                   # (T, 1, 2)
     T = x.shape[0]
-    runs = {"as trained": (None, [], style.GATE["c"], "-")}
+    runs = {"as trained": (None, [], style.GATE["C_t"], "-")}
     looks = [(style.GATE["i"], "-"), (style.GREY, "--")]
     for (label, steps), (colour, line) in zip(blocks.items(), looks):
         where = steps[:, sequence:sequence + 1]                            # (T, 1)
@@ -123,7 +123,7 @@ def cell_traces(model: LastStep, rec: AddingRecording, sequence: int, unit: int,
         with torch.no_grad():
             output, _, gates = model.rnn(x, clamp=clamp, return_gates=True)
             answer = model.readout(output[-1]).item()
-        ax.plot(np.arange(T), gates["c"][:, 0, unit].numpy(), color=colour, linestyle=line,
+        ax.plot(np.arange(T), gates["C_t"][:, 0, unit].numpy(), color=colour, linestyle=line,
                 marker="v" if at else None, markevery=at or None, markersize=6,
                 label=f"{label} (answer {answer:.2f})")
     for t in rec.marked[:, sequence].nonzero().flatten().tolist():

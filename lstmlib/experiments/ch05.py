@@ -242,7 +242,7 @@ def route(model: EveryStep, batch: recall.Recall, k: int = ANSWER_UNITS) -> Rout
     cols = torch.arange(B)
     share = _slope(gates["h"][batch.cue_at, cols] * w, v)                 # (H,)
     units = share.argsort(descending=True)[:k].tolist()
-    C = gates["c"][:, :, units]                                           # (T, B, k)
+    C = gates["C_t"][:, :, units]                                           # (T, B, k)
     if int((batch.cue_at - batch.store_at).min()) < 10:
         raise ValueError("route expects every wait to last at least 10 steps (recall.STORE, CUE)")
     steps = [batch.store_at + d for d in range(10)] + [batch.cue_at - 1]
@@ -252,7 +252,7 @@ def route(model: EveryStep, batch: recall.Recall, k: int = ANSWER_UNITS) -> Rout
     per_unit = _slope(waiting, v[None, :].expand(T, B)[batch.holding])
     before, at = batch.cue_at - 1, batch.cue_at
     o0, o1 = o[before, cols], o[at, cols]                                 # (B, H)
-    c0, c1 = torch.tanh(gates["c"][before, cols]), torch.tanh(gates["c"][at, cols])
+    c0, c1 = torch.tanh(gates["C_t"][before, cols]), torch.tanh(gates["C_t"][at, cols])
     o_part = _slope(((o1 - o0) * c0 * w).sum(1, keepdim=True), v).item()
     C_part = _slope(((c1 - c0) * o1 * w).sum(1, keepdim=True), v).item()
     return Route(units, share.numpy(), hold, o[batch.holding].mean(0).numpy(),

@@ -76,7 +76,7 @@ def number_probes(model: EveryStep, batch: language.Stories, seed: int, rows: in
     the same number of rows, classes balanced, half held out.
     """
     gates = record(model, batch.x)                                          # each (T, B, H)
-    states = {"h": gates["h"], "C": gates["c"]}
+    states = {"h": gates["h"], "C": gates["C_t"]}
     where = places(batch)
     jobs = [("number", place) for place in ("verb next", "after the subject", "after an adverb")]
     jobs.append(("gender", "verb next, singular"))

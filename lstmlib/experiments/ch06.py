@@ -41,7 +41,7 @@ LABELS = {"none": "no peepholes", "p_f": "$p_f$ only", "p_i": "$p_i$ only", "p_o
 NAMES = {"none": "no peepholes", "p_f": "p_f only", "p_i": "p_i only", "p_o": "p_o only",
          "p_o+p_i": "p_o and p_i", "p_o+p_f": "p_o and p_f", "all": "all three"}
 COLOURS = {"none": style.BLACK, "p_f": style.GATE["f"], "p_i": style.GATE["i"], "p_o": style.GATE["o"],
-           "p_o+p_i": style.SKY_BLUE, "p_o+p_f": style.GREEN, "all": style.GATE["c"]}
+           "p_o+p_i": style.SKY_BLUE, "p_o+p_f": style.GREEN, "all": style.GATE["C_t"]}
 
 # The task: a square wave of period 10 after a start spike on one of the first ten steps.
 WAVE = dict(shape="square", period=10, starts=10, T=30, test_T=200, tolerance=1.0)
@@ -176,13 +176,13 @@ def gate_sight(o_prev, seed: int = 0, H: int = 8) -> dict:
 
 def trace(model, T: int = 40, start: int = 3) -> dict:
     """One sequence through a trained model: the input, the target, the output and the cell's
-    gates and state, ``{"x", "y", "y_hat", "f", "i", "o", "c", "h"}``, each (T,) for unit 0."""
+    gates and state, ``{"x", "y", "y_hat", "f", "i", "o", "C_t", "h"}``, each (T,) for unit 0."""
     x, y = timing.periodic(T, 1, WAVE["period"], WAVE["shape"], start=(start, start + 1))
     with torch.no_grad():
         output, _, gates = model.rnn(x, return_gates=True)
         y_hat = model.readout(output)
     out = {"x": x, "y": y, "y_hat": y_hat, "h": output, **gates}
-    return {k: v[:, 0, 0].numpy() for k, v in out.items() if k != "g"}
+    return {k: v[:, 0, 0].numpy() for k, v in out.items() if k != "C_tilde"}
 
 
 def output_gate_range(model, T: int = 200, last: int = 50) -> tuple[float, float]:
@@ -208,7 +208,7 @@ def forget_feedback(model, T: int = WAVE["test_T"], last: int = 50) -> tuple[flo
     x, _ = every_start(T)
     with torch.no_grad():
         _, _, gates = model.rnn(x, return_gates=True)                    # each (T, starts, H)
-    f_t, C_prev = gates["f"][-last:], gates["c"][-last - 1:-1]           # f_t and C_{t-1}
+    f_t, C_prev = gates["f"][-last:], gates["C_t"][-last - 1:-1]           # f_t and C_{t-1}
     p_f = model.rnn.p_f.detach() if "f" in model.rnn.peepholes else torch.zeros(())
     return float(f_t.mean()), float((p_f * C_prev).mean())
 

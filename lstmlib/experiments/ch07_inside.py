@@ -66,11 +66,11 @@ class Inside:
 
     def final_size(self) -> np.ndarray:
         """Each unit's |C_T| in the median sequence: (H,). A coupled cell's never exceeds 1."""
-        return self.gates["c"][-1].abs().median(dim=0).values.numpy()
+        return self.gates["C_t"][-1].abs().median(dim=0).values.numpy()
 
     def change_at_marked(self) -> float:
         """max |C_t − C_{t-1}| over the units at the marked steps (C_0 = 0 before the first step)."""
-        c = self.gates["c"]                                             # (T, n, H)
+        c = self.gates["C_t"]                                             # (T, n, H)
         previous = torch.cat([torch.zeros_like(c[:1]), c[:-1]])
         return float((c - previous).abs()[self.marked].max())
 

@@ -247,7 +247,7 @@ def cell_trace(model: nn.Module, seed: int, steps: int = LATCH["test_steps"], wi
     x, y = latch.LatchStream(1, data_stream(seed, TEST), LATCH["p_marker"]).next(steps)
     with torch.no_grad():
         output, _, gates = model.model.rnn(x, return_gates=True)           # (T, 1, H)
-        if "c" not in gates:
+        if "C_t" not in gates:
             raise ValueError("expected an LSTM-family model (with a cell state C_t)")
         se = (model.model.readout(output) - y).pow(2)[:, 0, 0].numpy() / latch.LATCH_BASELINE
-    return gates["c"][:, 0].abs().max(dim=1).values.numpy(), smooth(se, window)
+    return gates["C_t"][:, 0].abs().max(dim=1).values.numpy(), smooth(se, window)

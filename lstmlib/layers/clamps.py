@@ -15,7 +15,7 @@ output gate's peephole reads that C_t, and so on (:func:`lstmlib.cells.lstm_step
 sequence runs on the readable path (:func:`lstmlib.cells.lstm_step` step by step under
 autograd), never on the fast path. Gradients flow to the parameters wherever the gate is free.
 
-Gates that can be clamped: ``"f"`` (f_t), ``"i"`` (i_t), ``"g"`` (the candidate C̃_t; the name
+Gates that can be clamped: ``"f"`` (f_t), ``"i"`` (i_t), ``"C_tilde"`` (the candidate C̃_t; the name
 of its entry in ``return_gates``) and ``"o"`` (o_t). A coupled LSTM has no input gate of its
 own (i_t = 1 − f_t): clamp ``"f"`` there, and i_t follows.
 """
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import torch
 
-GATES = ("f", "i", "g", "o")
+GATES = ("f", "i", "C_tilde", "o")
 SIGMOID_GATES = ("f", "i", "o")
 
 
@@ -34,7 +34,7 @@ class Clamp:
     """Hold one gate at ``value`` for the hidden ``units`` at the time ``steps``.
 
     Args:
-        gate: "f", "i", "g" (the candidate C̃_t) or "o".
+        gate: "f", "i", "C_tilde" (the candidate C̃_t) or "o".
         value: the value to hold: in [0, 1] for f, i, o (a sigmoid's range); in [−1, 1] for
             g, unless the layer has no input activation (NIAF), where any value is allowed.
         units: hidden-unit indices (each in 0 … H − 1), or None for every unit.
@@ -128,7 +128,7 @@ def check_layer(clamps: list[Clamp], blocks: tuple[str, ...], coupled: bool, inp
                              "clamp 'f' instead, and i_t follows")
         if c.gate in SIGMOID_GATES and c.gate not in blocks:
             raise ValueError(f"this LSTM has no {c.gate!r} gate to clamp (the row blocks of its W: {blocks})")
-        if c.gate == "g" and input_activation and not -1.0 <= c.value <= 1.0:
+        if c.gate == "C_tilde" and input_activation and not -1.0 <= c.value <= 1.0:
             raise ValueError(f"the candidate C̃_t is a tanh: expected a value in [−1, 1], got {c.value}")
 
 

@@ -19,8 +19,11 @@ class LSTM(Recurrent):
 
     Equations: see :func:`lstmlib.cells.lstm_cell`. Parameters: ``W`` (4H, H + D) with row
     blocks f, i, C, o (the notes' order; ``W_f, b_f = lstm.gate("f")``), ``b`` (4H,).
-    State: ``(h, c)``, each (B, H). ``return_gates=True`` adds a dict with ``f``, ``i``,
-    ``g`` (the candidate C̃_t), ``o`` and ``c`` (the cell state C_t), each shaped like output.
+    State: ``(h, c)``, each (B, H), as torch.nn.LSTM returns it. ``return_gates=True`` adds a
+    dict named with the book's symbols: ``f``, ``i``, ``C_tilde`` (the candidate C̃_t), ``o``
+    and ``C_t`` (the cell state), each shaped like output. The row blocks of ``W`` are named
+    by the book's weight matrices W_f, W_i, W_C, W_o; torch's letters (i, f, g, o) appear only
+    in ``from_torch``/``to_torch``, which translate its order (``TORCH_LSTM_ORDER``).
 
     Initialisation (``init``):
         "course" (default): weights U(-1/√H, 1/√H), biases 0 except the forget gate's,

@@ -16,7 +16,7 @@ import torch
 
 from ..cells import LSTM_GATES, lstm_step
 
-RECORDED = ("f", "i", "g", "o", "c")     # return_gates' names: f_t, i_t, C̃_t, o_t, C_t
+RECORDED = ("f", "i", "C_tilde", "o", "C_t")     # return_gates' names: f_t, i_t, C̃_t, o_t, C_t
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from .base import PlotFigure, figure
 
 # What each recorded quantity is called on a heat map, and its range.
 GATE_LABELS = {"f": ("forget gate $f_t$", 0.0, 1.0), "i": ("input gate $i_t$", 0.0, 1.0),
-               "g": ("candidate $\\tilde{C}_t$", -1.0, 1.0), "o": ("output gate $o_t$", 0.0, 1.0),
-               "c": ("cell state $C_t$", None, None), "h": ("hidden state $h_t$", -1.0, 1.0),
+               "C_tilde": ("candidate $\\tilde{C}_t$", -1.0, 1.0), "o": ("output gate $o_t$", 0.0, 1.0),
+               "C_t": ("cell state $C_t$", None, None), "h": ("hidden state $h_t$", -1.0, 1.0),
                "z": ("update gate $z_t$", 0.0, 1.0), "r": ("reset gate $r_t$", 0.0, 1.0),
                "n": ("candidate $\\tilde{h}_t$", -1.0, 1.0),
                "w": ("write $i_t \\odot \\tilde{C}_t$", -1.0, 1.0)}
@@ -36,7 +36,7 @@ def gate_colormap(name: str, diverging: bool = False):
         return LinearSegmentedColormap.from_list(f"course_{name}_diverging", DIVERGING)
     colour = style.GATE.get(name, style.INK)
     if name == "w":
-        colour = style.GATE["c"]                    # the write i_t ⊙ C̃_t goes into the cell state
+        colour = style.GATE["C_t"]                    # the write i_t ⊙ C̃_t goes into the cell state
     if name == "r":
         colour = "#B8A400"                          # the reset gate's yellow, dark enough to read on white
     lo = GATE_LABELS[name][1]
@@ -56,7 +56,7 @@ def gate_heatmap(gates, tokens, units, *, names=("f", "i", "o"), sequence=0, uni
         tokens: T strings, the input at each step (the x-axis labels).
         units: the hidden units to show (indices into H), top to bottom.
         names: which entries of ``gates`` to draw, one panel each (f, i, g, o, c; z, r, n;
-            w, the write i_t ⊙ C̃_t, if the caller adds it: ``dict(gates, w=gates["i"] * gates["g"])``).
+            w, the write i_t ⊙ C̃_t, if the caller adds it: ``dict(gates, w=gates["i"] * gates["C_tilde"])``).
         sequence: which sequence of the batch (index into B).
         unit_labels: optional text for each unit's row (default "unit 3").
         diverging: draw the quantities of both signs (C̃_t, C_t, h_t, ...) on the diverging

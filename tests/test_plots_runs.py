@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_hex
 
-from lstmlib import style, variant_plots
+from lstmlib import plots, style
 
 
 def results():
