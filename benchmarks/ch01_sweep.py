@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import sys
 
-import torch
-
 from lstmlib.experiments import ch01_runs
 from lstmlib.training import sweeps
 
@@ -38,16 +36,13 @@ def planned_runs() -> list[dict]:
 
 def sources() -> list[str]:
     """This script and every lstmlib file the runs import."""
-    return ["benchmarks/ch01_sweep.py", *sweeps.imported_files(RUNS_IMPORT)]
+    return sweeps.script_sources("benchmarks/ch01_sweep.py", RUNS_IMPORT)
 
 
 def main() -> int:
-    torch.set_num_threads(1)
-    results = sweeps.run(PATH, "ch01_sweep", planned_runs(), ch01_runs.sweep_run,
-                         sources=sources(), command=COMMAND)
-    minutes = sum(r["seconds"] for r in results.records) / 60
-    print(f"{len(results.records)} runs in {PATH}, {minutes:.1f} minutes of training")
-    return 0
+    results = sweeps.run_in_processes(PATH, "ch01_sweep", planned_runs(), ch01_runs.sweep_run, sources(),
+                                      COMMAND, what="runs")
+    return 0 if results.complete else 1
 
 
 if __name__ == "__main__":

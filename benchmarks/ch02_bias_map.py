@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import sys
 
-import torch
-
 from lstmlib.experiments import ch02_map
 from lstmlib.training import sweeps
 
@@ -38,16 +36,13 @@ def planned_runs() -> list[dict]:
 
 def sources() -> list[str]:
     """This script and every lstmlib file the runs import."""
-    return ["benchmarks/ch02_bias_map.py", *sweeps.imported_files(RUNS_IMPORT)]
+    return sweeps.script_sources("benchmarks/ch02_bias_map.py", RUNS_IMPORT)
 
 
 def main() -> int:
-    torch.set_num_threads(1)
-    results = sweeps.run(PATH, "ch02_bias_map", planned_runs(), ch02_map.map_run,
-                         sources=sources(), command=COMMAND)
-    minutes = sum(r["seconds"] for r in results.records) / 60
-    print(f"{len(results.records)} runs in {PATH}, {minutes:.1f} minutes of training")
-    return 0
+    results = sweeps.run_in_processes(PATH, "ch02_bias_map", planned_runs(), ch02_map.map_run, sources(),
+                                      COMMAND, what="runs")
+    return 0 if results.complete else 1
 
 
 if __name__ == "__main__":

@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import sys
 
-import torch
-
 from lstmlib.experiments import ch03_runs
 from lstmlib.training import sweeps
 
@@ -29,16 +27,13 @@ RUNS_IMPORT = "import lstmlib.experiments.ch03_runs"
 
 def sources() -> list[str]:
     """This script and every lstmlib file the runs import."""
-    return ["benchmarks/ch03_runs.py", *sweeps.imported_files(RUNS_IMPORT)]
+    return sweeps.script_sources("benchmarks/ch03_runs.py", RUNS_IMPORT)
 
 
 def main() -> int:
-    torch.set_num_threads(1)
-    results = sweeps.run(ch03_runs.PATH, "ch03_runs", ch03_runs.planned_runs(),
-                         ch03_runs.one_run, sources=sources(), command=ch03_runs.COMMAND)
-    minutes = sum(r["seconds"] for r in results.records) / 60
-    print(f"{len(results.records)} runs in {ch03_runs.PATH}, {minutes:.1f} minutes of training")
-    return 0
+    results = sweeps.run_in_processes(ch03_runs.PATH, "ch03_runs", ch03_runs.planned_runs(), ch03_runs.one_run, sources(),
+                                      ch03_runs.COMMAND, what="runs")
+    return 0 if results.complete else 1
 
 
 if __name__ == "__main__":

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import sys
 
-import torch
-
 from lstmlib.experiments import ch06_runs
 from lstmlib.training import sweeps
 
@@ -23,16 +21,13 @@ RUNS_IMPORT = "import lstmlib.experiments.ch06_runs"
 
 def sources() -> list[str]:
     """This script and every lstmlib file the runs import."""
-    return ["benchmarks/ch06_runs.py", *sweeps.imported_files(RUNS_IMPORT)]
+    return sweeps.script_sources("benchmarks/ch06_runs.py", RUNS_IMPORT)
 
 
 def main() -> int:
-    torch.set_num_threads(1)
-    results = sweeps.run(ch06_runs.PATH, "ch06_runs", ch06_runs.planned_runs(), ch06_runs.one_run,
-                         sources=sources(), command=ch06_runs.COMMAND)
-    minutes = sum(r["seconds"] for r in results.records) / 60
-    print(f"{len(results.records)} sweeps in {ch06_runs.PATH}, {minutes:.1f} minutes of training")
-    return 0
+    results = sweeps.run_in_processes(ch06_runs.PATH, "ch06_runs", ch06_runs.planned_runs(), ch06_runs.one_run, sources(),
+                                      ch06_runs.COMMAND, what="sweeps")
+    return 0 if results.complete else 1
 
 
 if __name__ == "__main__":

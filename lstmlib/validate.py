@@ -7,16 +7,19 @@ with a hint instead of being squeezed.
 """
 from __future__ import annotations
 
+from numbers import Integral
+
 import torch
 
 
 def positive_int(name: str, value) -> int:
-    """Check a size argument such as ``input_size`` or ``hidden_size``."""
-    if isinstance(value, bool) or not isinstance(value, int):
+    """Check a count or a size (``steps``, ``hidden_size``): an int (NumPy's too), at least 1.
+    Returns it as a Python int."""
+    if isinstance(value, bool) or not isinstance(value, Integral):
         raise TypeError(f"expected {name} to be a positive int, got {type(value).__name__} {value!r}")
     if value <= 0:
         raise ValueError(f"expected {name} to be a positive int, got {value}")
-    return value
+    return int(value)
 
 
 def sequence(x, input_size: int, batch_first: bool, like: torch.Tensor) -> None:

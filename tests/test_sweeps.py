@@ -86,3 +86,33 @@ def test_bad_files_and_runs_are_refused(source):
         sweeps.load("bad.jsonl")
     with pytest.raises(ValueError, match="duplicates"):
         sweeps.run("r.jsonl", "demo", RUNS + RUNS[:1], lambda **k: {}, sources=["script.py"], progress=False)
+
+
+def score_in_a_process(variant, seed):
+    """A run for run_in_processes: module-level, so that a process pool can pickle it."""
+    import os
+
+    import torch
+    return dict(score=seed + (variant == "b"), pid=os.getpid(), threads=torch.get_num_threads())
+
+
+def test_a_scripts_sweep_runs_in_processes_of_one_thread_and_says_what_it_holds(source, capsys):
+    results = sweeps.run_in_processes("out/p.jsonl", "demo", RUNS, score_in_a_process, ["script.py"],
+                                      "python script.py", workers=2, what="runs")
+    assert results.complete and [r["score"] for r in results.rows] == [0, 1, 1, 2]
+    assert {r["threads"] for r in results.rows} == {1}
+    assert os_pid() not in {r["pid"] for r in results.rows}
+    assert "4 of 4 runs in" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="expected workers to be a positive int"):
+        sweeps.run_in_processes("out/q.jsonl", "demo", RUNS, score_in_a_process, ["script.py"], "", workers=0)
+
+
+def os_pid():
+    import os
+    return os.getpid()
+
+
+def test_a_scripts_sources_are_the_script_and_what_its_runs_import():
+    files = sweeps.script_sources("benchmarks/odyssey.py", "import lstmlib.tasks.latch")
+    assert files[0] == "benchmarks/odyssey.py" and "lstmlib/tasks/latch.py" in files
+    assert "lstmlib/validate.py" in files and not any("experiments" in f for f in files)

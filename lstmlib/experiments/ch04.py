@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .. import tasks
+from .. import tasks, validate
 from ..analysis.stats import pearson
 from ..layers import LSTM
 from ..layers.clamps import Clamp
@@ -64,8 +64,7 @@ def trained_lstm(seed: int, attempts: int = 3) -> LastStep:
     ``model.attempts`` lists ``(seed, held-out error)`` for every training, the last one the
     model's.
     """
-    if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1:
-        raise ValueError(f"expected attempts to be a positive int, got {attempts!r}")
+    validate.positive_int("attempts", attempts)
     tried = []
     for a in range(attempts):
         start = seed + 1000 * a

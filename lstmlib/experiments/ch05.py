@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from .. import validate
 from ..analysis.stats import pearson
 from ..cells import concat, lstm_step
 from ..models.packed import Pack
@@ -104,8 +105,7 @@ def recall_runs(seed: int, runs: int = RUNS) -> dict:
     Run j of the two starts has the same random weights except the output gates' bias b_o
     (0, or ``SHUT``); run 0 of the half-open start is ``recall_model(seed)``.
     """
-    if isinstance(runs, bool) or not isinstance(runs, int) or runs < 1:
-        raise ValueError(f"expected runs to be a positive int, got {runs!r}")
+    validate.positive_int("runs", runs)
     seed_everything(seed)
     half_open = [EveryStep("LSTM", len(recall.FEATURES), RECALL["hidden_size"], 1)
                  for _ in range(runs)]

@@ -20,6 +20,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .. import validate
+
 GATES = ("f", "i", "C", "o")
 
 
@@ -48,9 +50,8 @@ def sigmoid(x):
 
 def init_params(input_size, hidden_size, seed=0, forget_bias=1.0):
     """W ~ U(-1/√H, 1/√H), biases 0 except the forget gate's (``forget_bias``), as lstmlib.LSTM."""
-    for name, v in (("input_size", input_size), ("hidden_size", hidden_size)):
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v <= 0:
-            raise ValueError(f"expected {name} to be a positive int, got {v!r}")
+    validate.positive_int("input_size", input_size)
+    validate.positive_int("hidden_size", hidden_size)
     rng = np.random.default_rng(seed)
     H, D = hidden_size, input_size
     k = 1 / np.sqrt(H)

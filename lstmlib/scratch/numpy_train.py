@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .. import validate
 from ..training.loop import Diverged
 from . import numpy_lstm
 
@@ -29,8 +30,7 @@ def init_with_readout(input_size, hidden_size, out=1, seed=0, forget_bias=1.0):
     """The LSTM's W, b (:func:`lstmlib.scratch.numpy_lstm.init_params`) and a readout ``y = W_y h_T + b_y``
     with W_y ~ U(-1/√H, 1/√H), shape (out, H), and b_y = 0, shape (out,)."""
     params = numpy_lstm.init_params(input_size, hidden_size, seed=seed, forget_bias=forget_bias)
-    if isinstance(out, bool) or not isinstance(out, (int, np.integer)) or out <= 0:
-        raise ValueError(f"expected out to be a positive int, got {out!r}")
+    validate.positive_int("out", out)
     rng = np.random.default_rng([seed, 1])            # a stream of its own: W is unchanged
     k = 1 / np.sqrt(hidden_size)
     params["W_y"] = rng.uniform(-k, k, size=(out, hidden_size))
@@ -153,8 +153,7 @@ def fit(params, batches, steps, optimizer, clip=1.0, loss=last_step_mse):
     (None: not clipped) and passed to ``optimizer.step``. Raises
     :class:`lstmlib.training.loop.Diverged` when the loss stops being finite. Returns a :class:`FitHistory`.
     """
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps <= 0:
-        raise ValueError(f"expected steps to be a positive int, got {steps!r}")
+    validate.positive_int("steps", steps)
     if not hasattr(optimizer, "step"):
         raise TypeError(f"expected an optimizer with a step(grads) method (SGD, Adam), "
                         f"got {type(optimizer).__name__}")

@@ -18,6 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .. import validate
 from .progress import progress_bar
 
 LOSSES = {"mse": nn.functional.mse_loss, "cross_entropy": nn.functional.cross_entropy}
@@ -54,8 +55,7 @@ def train(model: nn.Module, make_batch, steps: int, loss="mse", lr: float = 1e-2
         raise TypeError(f"expected model to be a torch.nn.Module, got {type(model).__name__}")
     if not callable(make_batch):
         raise TypeError(f"expected make_batch to be a callable returning (x, y), got {type(make_batch).__name__}")
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-        raise ValueError(f"expected steps to be a positive int, got {steps!r}")
+    validate.positive_int("steps", steps)
     loss_fn = _loss(loss)
     opt = _optimizer(optimizer, model, lr)
     bar = progress_bar(steps, desc="training", unit="step", show=progress)
@@ -101,8 +101,7 @@ def smooth(values, window: int) -> np.ndarray:
     values = np.asarray(values, dtype=float)
     if values.ndim != 1:
         raise ValueError(f"expected a 1-d sequence of values, got shape {values.shape}")
-    if isinstance(window, bool) or not isinstance(window, int) or window < 1:
-        raise ValueError(f"expected window to be a positive int, got {window!r}")
+    validate.positive_int("window", window)
     c = np.cumsum(np.insert(values, 0, 0.0))
     n = np.minimum(np.arange(1, len(values) + 1), window)
     return (c[1:] - c[np.arange(1, len(values) + 1) - n]) / n

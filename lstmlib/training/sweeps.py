@@ -205,3 +205,33 @@ def run(path, name: str, runs: list[dict], fn, sources, command: str = "", progr
     if bar is not None:
         bar.close()
     return load(path)
+
+
+def script_sources(script: str, runs_import: str) -> list[str]:
+    """A sweep script's sources: the script (repository-relative path) and every lstmlib file
+    that ``runs_import`` (``"import lstmlib.experiments.ch08_sweep"``) loads."""
+    return [script, *imported_files(runs_import)]
+
+
+def _one_thread():
+    import torch
+    torch.set_num_threads(1)
+
+
+def run_in_processes(path, name: str, runs: list[dict], fn, sources, command: str,
+                     workers: int = 2, what: str = "runs") -> Results:
+    """What every script in ``benchmarks/`` does: :func:`run` with each run in one of
+    ``workers`` processes of one thread each (``fn`` must be a module-level function), then a
+    line on what the file holds. Returns the :class:`Results`."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    validate.positive_int("workers", workers)
+    with ProcessPoolExecutor(workers, initializer=_one_thread) as pool:
+        def in_process(**one):
+            return pool.submit(fn, **one).result()
+
+        results = run(path, name, runs, in_process, sources, command, workers=workers)
+    minutes = sum(r["seconds"] for r in results.records) / 60
+    print(f"{len(results.records)} of {results.header['planned']} {what} in {results.path}, "
+          f"{minutes:.1f} minutes (wall clock of each run, {workers} at once)")
+    return results
