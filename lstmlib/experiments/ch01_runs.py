@@ -54,7 +54,7 @@ class IRNN(RNN):
         if isinstance(input_std, bool) or not isinstance(input_std, (int, float)) or input_std < 0:
             raise ValueError(f"expected input_std to be a number >= 0, got {input_std!r}")
         self.input_std = float(input_std)
-        super().__init__(input_size, hidden_size, batch_first, dtype=dtype, device=device)
+        super().__init__(input_size, hidden_size, batch_first, nonlinearity="relu", dtype=dtype, device=device)
 
     def reset_parameters(self, init="course"):
         H = self.hidden_size
@@ -62,17 +62,6 @@ class IRNN(RNN):
             self.W[:, :H].copy_(torch.eye(H, dtype=self.W.dtype))     # W_h = I
             self.W[:, H:].normal_(0.0, self.input_std)                # W_x small
             self.b.zero_()
-
-    def _scan(self, x, h, record):
-        H = self.hidden_size
-        W_h, W_x = self.W[:, :H], self.W[:, H:]             # (H, H), (H, D)
-        a_x = x @ W_x.T + self.b                            # (T, B, H): x part, all steps at once
-        hs = []
-        for a_x_t in a_x.unbind(0):
-            h = torch.relu(a_x_t + h @ W_h.T)               # h_t = relu(W·[h_{t-1}, x_t] + b)
-            hs.append(h)
-        output = torch.stack(hs)                            # (T, B, H)
-        return output, h, ({"h": output} if record else {})
 
 
 def rival(network: str, seed: int) -> LastStep:
