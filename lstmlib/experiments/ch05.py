@@ -10,8 +10,7 @@ exercise 4 and its probes are in :mod:`lstmlib.experiments.ch05_language`; the i
 
     worked_example                 the two-unit, three-step example of the text, by lstm_step
     recall_model, train_recall     an LSTM on the delayed-recall task (lstmlib.tasks.recall)
-    recall_runs, train_runs        several runs from each start, b_o = 0 and b_o = −3, trained
-                                   side by side in one lstmlib.models.packed.Pack
+    recall_runs, train_runs        runs from each start, b_o = 0 and −3, in one models.Pack
     recall_batch, held_out_errors  probe and test sequences; mean squared errors by place
     silent_errors                  the same errors of a network that never answers
     record, example                gates and h_t for heat maps; a sequence worth showing
