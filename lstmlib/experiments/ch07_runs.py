@@ -82,3 +82,4 @@ def compare_at(seed: int, lrs: dict) -> Live:
         error[task, variant] = ch07.pack_held_out(pack, task, run_list[0])
         models[task, variant] = pack.unpack()
     return Live(run_list, dict(lrs), error, models)
+
