@@ -91,7 +91,7 @@ def recall_model(seed: int, output_bias: float | None = None,
 def train_recall(model: EveryStep, seed: int, steps: int = RECALL["steps"], T: int = RECALL["T"],
                  batch: int = RECALL["batch"], lr: float = RECALL["lr"], clip: float = RECALL["clip"]):
     """Train on delayed recall with :func:`lstmlib.tasks.recall.loss` (Adam, clipping). Returns History."""
-    return train(model, recall.batches(T, batch, data_stream(seed, TRAIN)), steps=steps,
+    return train(model, recall.cued_batches(T, batch, data_stream(seed, TRAIN)), steps=steps,
                  loss=recall.loss, lr=lr, clip=clip)
 
 
@@ -139,7 +139,7 @@ def train_runs(runs: dict, seed: int, steps: int = RECALL["steps"], T: int = REC
     if not isinstance(runs, dict) or not runs:
         raise TypeError(f"expected runs as {{start: [networks]}}, got {type(runs).__name__}")
     pack = Pack([m for networks in runs.values() for m in networks])
-    history = train(pack, recall.batches(T, batch, data_stream(seed, TRAIN)), steps=steps,
+    history = train(pack, recall.cued_batches(T, batch, data_stream(seed, TRAIN)), steps=steps,
                     loss=pack.loss(recall.loss), optimizer=_AdamClipEach(pack, lr, clip), clip=None)
     pack.unpack()
     return history
@@ -154,7 +154,7 @@ def held_out_errors(model: EveryStep, seed: int, n: int = 1000) -> dict:
     """Mean squared errors before, at and after the cue on ``n`` fresh sequences."""
     batch = recall_batch(seed, n, stream=TEST)
     with torch.no_grad():
-        return recall.errors(model(batch.x), batch)
+        return recall.errors_by_place(model(batch.x), batch)
 
 
 def silent_errors(seed: int, n: int = 1000) -> dict:
@@ -162,7 +162,7 @@ def silent_errors(seed: int, n: int = 1000) -> dict:
     ``n`` sequences :func:`held_out_errors` tests with: at the cue, E[v²] = 1/3 on average
     (``recall.SILENT_BASELINE``), the baseline to beat."""
     batch = recall_batch(seed, n, stream=TEST)
-    return recall.errors(torch.zeros_like(batch.y), batch)
+    return recall.errors_by_place(torch.zeros_like(batch.y), batch)
 
 
 def record(model: EveryStep, x: torch.Tensor) -> dict:

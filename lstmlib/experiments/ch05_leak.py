@@ -65,7 +65,7 @@ def leak(model: EveryStep, batch: recall.Recall, units: list) -> dict:
     for name, clamp in clamps.items():
         with torch.no_grad():
             y_hat = model(batch.x, clamp=clamp)                              # (T, B, 1)
-        e = recall.errors(y_hat, batch)
+        e = recall.errors_by_place(y_hat, batch)
         y_last = y_hat[batch.cue_at - 1, cols, 0]                            # (B,) at t_c − 1
         out[name] = Leak(before=e["before"], last=(y_last ** 2).mean().item(),
                          corr=pearson(y_last[:, None], batch.value).item(), at=e["at"])

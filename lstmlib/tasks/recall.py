@@ -19,8 +19,8 @@ the cue (with its output gate), then let it out at the cue, once.
     batch.value, batch.store_at, batch.cue_at                      # (B,) each
     batch.before_cue, batch.at_cue, batch.holding                  # (T, B) bool masks
     model = lstmlib.models.EveryStep("LSTM", 3, 16, 1)
-    train(model, batches(30, 64, g), steps=600, loss=loss)         # the task's own loss
-    errors(model(batch.x), batch)      # {"before": ..., "at": ..., "after": ...}: MSE by place
+    train(model, cued_batches(30, 64, g), steps=600, loss=loss)    # the task's own loss
+    errors_by_place(model(batch.x), batch)    # {"before": ..., "at": ..., "after": ...}: MSE by place
 
 Everything is drawn from the ``generator`` given, so a seed fixes the data.
 """
@@ -121,7 +121,7 @@ def delayed_recall(T: int, B: int, generator: torch.Generator | None = None,
     return Recall(x=x, y=y, value=value, store_at=store_at, cue_at=cue_at)
 
 
-def batches(T: int, B: int, generator: torch.Generator, **kwargs):
+def cued_batches(T: int, B: int, generator: torch.Generator, **kwargs):
     """A ``make_batch`` for :func:`lstmlib.train`: ``(x (T, B, 3), Recall)`` of fresh sequences.
 
     Pair it with :func:`loss`, which reads the cue step from the :class:`Recall`.
@@ -152,7 +152,7 @@ def loss(y_hat: torch.Tensor, batch: Recall) -> torch.Tensor:
     return err[cue].mean() + err[~cue].mean()
 
 
-def errors(y_hat: torch.Tensor, batch: Recall) -> dict:
+def errors_by_place(y_hat: torch.Tensor, batch: Recall) -> dict:
     """Mean squared error by place: ``before`` (t < t_c, target 0), ``at`` (t = t_c, target v),
     ``after`` (t > t_c, target 0). Floats."""
     _check(y_hat, batch)
