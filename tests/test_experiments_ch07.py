@@ -220,29 +220,30 @@ def test_a_line_of_the_sweep_run_again_falls_within_the_sweeps_spread(line):
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_exercise_4_the_default_start_leaves_the_input_gate_open(seed):
     """Solution: from the default start the mean i_t between the markers is at least 0.1
-    higher, more units end beyond |C_T| = 1.5, and the median error on the sum is higher."""
+    higher and more units end beyond |C_T| = 1.5. (The median error of four runs is not
+    claimed: it was lower from the default start for seed 1 under the old-laptop environment.)"""
     run_list = ch07.runs(seed)
     found = {}
     for start, bias in (("default", None), ("matched", -1.0)):
         nets = ch07.train_runs("LSTM", "sum", run_list, 0.04, input_bias=bias)
         looks = [ch07_inside.inside(m, "sum", r) for m, r in zip(nets, run_list)]
         found[start] = dict(between=np.mean([g.write_between() for g in looks]),
-                            saturated=np.mean([g.saturated() for g in looks]),
-                            error=np.median([ch07.held_out(m, "sum", r) for m, r in zip(nets, run_list)]))
+                            saturated=np.mean([g.saturated() for g in looks]))
     default, matched = found["default"], found["matched"]
     assert default["between"] > matched["between"] + 0.1, found
     assert default["saturated"] > matched["saturated"], found
-    assert default["error"] > matched["error"], found
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", [1, 2])
-def test_exercise_5_on_counting_the_coupled_lstm_is_more_than_five_times_better(seed):
+def test_exercise_5_on_counting_the_coupled_lstm_is_better(seed):
+    """Solution: the coupled LSTM's median error on counting is the lower (by 1.6 to more than
+    5 times, depending on the machine)."""
     run_list = ch07.runs(seed)
     median = {v: np.median([ch07.held_out(m, "count", r) for m, r
                             in zip(ch07.train_runs(v, "count", run_list, 0.02), run_list)])
               for v in ch07.VARIANTS}
-    assert median["LSTM"] > 5 * median["CoupledLSTM"], median
+    assert median["LSTM"] > median["CoupledLSTM"], median
 
 
 def test_clipping_each_network_of_a_pack_is_what_the_pack_itself_does():
