@@ -15,7 +15,7 @@ results file is written as the runs finish (a progress bar shows how far it is);
 and run again, the script keeps every finished run and does only the rest. The file stores a
 hash of this script and of every lstmlib module its runs import (:func:`sources`): after any
 change to them, ``lstmlib.training.sweeps.load`` refuses the file until the sweep has been run again.
-Two processes of one thread each (``--workers``): about a quarter of an hour of CPU, some
+Two processes of one thread each (``--workers``): about 21 minutes of CPU, some
 11 minutes on 2 cores (10.6 measured on an Intel Xeon, 2026-12-05).
 """
 from __future__ import annotations
