@@ -247,14 +247,14 @@ def test_exercise_5_on_counting_the_coupled_lstm_is_better(seed):
 
 
 def test_keep_and_write_is_one_in_a_coupled_lstm_and_weighs_units_by_importance():
-    """ch07_runs.keep_and_write: f_t + i_t = 1 exactly in a coupled LSTM, whatever the weights;
+    """Inside.keep_and_write: f_t + i_t = 1 exactly in a coupled LSTM, whatever the weights;
     in an LSTM it is the importance-weighted mean of each unit's f_t + i_t at the marked steps."""
     for variant in ch07.VARIANTS:
         net = ch07.model(variant, 0)
-        look = ch07.inside(net, "sum", 0, n=16)
-        value = ch07_runs.keep_and_write(net, look)
+        look = ch07_inside.inside(net, "sum", 0, n=16)
+        value = look.keep_and_write()
         per_unit = (look.gates["f"] + look.gates["i"])[look.marked].mean(0)
-        weight = ch07.importance(net, look.x)
+        weight = ch07_inside.importance(net, look.x)
         if variant == "CoupledLSTM":
             assert abs(value - 1.0) < 1e-6
         else:
