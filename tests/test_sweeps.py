@@ -69,6 +69,27 @@ def test_the_hash_covers_paths_and_bytes(source):
     assert sweeps.code_hash(["script.py", "other.py"]) == sweeps.code_hash(["other.py", "script.py"])
 
 
+def test_the_hash_covers_code_not_prose(source):
+    """A docstring, a comment line or a notebook's markdown can change without making the results
+    stale; a line of code cannot."""
+    path = source / "m.py"
+    path.write_text('"""Module."""\n\n\ndef f(x):\n    """Twice x."""\n    # doubled\n    return 2 * x\n')
+    before = sweeps.code_hash(["m.py"])
+    path.write_text('"""Module, reworded\nover two lines."""\n\n\ndef f(x):\n    """Two times x."""\n'
+                    '    # times two\n    return 2 * x\n')
+    assert sweeps.code_hash(["m.py"]) == before
+    path.write_text('"""Module."""\n\n\ndef f(x):\n    """Twice x."""\n    return 3 * x\n')
+    assert sweeps.code_hash(["m.py"]) != before
+    notebook = lambda md, code: json.dumps({"cells": [
+        {"cell_type": "markdown", "source": [md]}, {"cell_type": "code", "source": [code]}]})
+    (source / "n.ipynb").write_text(notebook("# One", "x = 1"))
+    before = sweeps.code_hash(["n.ipynb"])
+    (source / "n.ipynb").write_text(notebook("# One, reworded", "x = 1"))
+    assert sweeps.code_hash(["n.ipynb"]) == before
+    (source / "n.ipynb").write_text(notebook("# One", "x = 2"))
+    assert sweeps.code_hash(["n.ipynb"]) != before
+
+
 def test_module_names_resolve_to_repository_files():
     files = sweeps.source_files(["lstmlib.training.sweeps", "lstmlib.experiments"])
     assert "lstmlib/training/sweeps.py" in files and "lstmlib/experiments/ch01.py" in files

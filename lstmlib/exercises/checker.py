@@ -64,6 +64,8 @@ class Exercise:
             each call passes the signature's arguments positionally, in order.
         mistakes: known wrong answers, tried in order.
         hints: shown one at a time by :meth:`hint`.
+        shapes: each output's shape in symbols, for the messages, e.g. {"output": "(T, B, 2H)"};
+            an output not named here is (B, H).
     """
     title: str
     signature: str
@@ -73,6 +75,7 @@ class Exercise:
     mistakes: list[Mistake] = field(default_factory=list)
     hints: list[str] = field(default_factory=list)
     cases: int = 3
+    shapes: dict = field(default_factory=dict)
     _hints_shown: int = 0
 
     @property
@@ -182,7 +185,7 @@ class Exercise:
             return f"expected {name} to be a torch.Tensor of shape {_shape(e)}, got {_kind(a)}"
         if a.shape != e.shape:
             hint = " (the transpose: keep one row per sequence)" if a.shape == e.shape[::-1] else ""
-            return f"expected {name} of shape (B, H) = {_shape(e)}, got {_shape(a)}{hint}"
+            return f"expected {name} of shape {self.shapes.get(name, '(B, H)')} = {_shape(e)}, got {_shape(a)}{hint}"
         if not torch.isfinite(a).all():
             return f"{name} holds NaN or infinite values"
         return None

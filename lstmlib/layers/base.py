@@ -70,6 +70,8 @@ class Recurrent(nn.Module):
         if self.batch_first:
             x = x.transpose(0, 1)                           # (T, B, D)
         T, B = x.shape[0], x.shape[1]
+        if state is not None:
+            validate.batch_axis(state, T, B, self.batch_first)
         state = self.initial_state(B) if state is None else self._check_state(state, B)
         extra = {}
         if held:
@@ -111,20 +113,32 @@ def _torch_like_init(module):
         module.b.add_(torch.empty_like(module.b).uniform_(-k, k))
 
 
-def _check_torch(m, kind):
+def _check_torch(m, kind, layer=None, reverse=None):
+    """Check that ``m`` is a ``torch.nn`` layer of ``kind`` holding layer ``layer`` (and its
+    reverse direction if ``reverse``); without either, that it is single-layer, unidirectional."""
     if not isinstance(m, kind):
         raise TypeError(f"expected a torch.nn.{kind.__name__}, got {type(m).__name__}")
-    if m.num_layers != 1 or m.bidirectional:
-        raise ValueError(f"expected a single-layer unidirectional nn.{kind.__name__}, got "
-                         f"num_layers={m.num_layers}, bidirectional={m.bidirectional}")
+    if layer is None and reverse is None:
+        if m.num_layers != 1 or m.bidirectional:
+            raise ValueError(f"expected a single-layer unidirectional nn.{kind.__name__}, got "
+                             f"num_layers={m.num_layers}, bidirectional={m.bidirectional}; copy one of "
+                             f"its layers with layer= and reverse=, or all with lstmlib.layers.Stack")
+        return
+    layer = 0 if layer is None else layer
+    if isinstance(layer, bool) or not isinstance(layer, int) or not 0 <= layer < m.num_layers:
+        raise ValueError(f"expected layer to be an int in [0, {m.num_layers}) (num_layers), got {layer!r}")
+    if reverse and not m.bidirectional:
+        raise ValueError(f"reverse=True needs a bidirectional nn.{kind.__name__}, got bidirectional=False")
 
 
-def _torch_params(m):
-    """(weight_ih, weight_hh, bias_ih, bias_hh) of layer 0, zeros for a bias=False module."""
-    W_ih, W_hh = m.weight_ih_l0.detach(), m.weight_hh_l0.detach()
+def _torch_params(m, layer=0, reverse=False):
+    """(weight_ih, weight_hh, bias_ih, bias_hh) of one layer and direction (torch's suffix
+    ``_l{layer}`` or ``_l{layer}_reverse``), zeros for a bias=False module."""
+    suffix = f"_l{layer}" + ("_reverse" if reverse else "")
+    W_ih, W_hh = getattr(m, "weight_ih" + suffix).detach(), getattr(m, "weight_hh" + suffix).detach()
     zeros = torch.zeros(W_ih.shape[0], dtype=W_ih.dtype, device=W_ih.device)
-    b_ih = m.bias_ih_l0.detach() if m.bias else zeros
-    b_hh = m.bias_hh_l0.detach() if m.bias else zeros
+    b_ih = getattr(m, "bias_ih" + suffix).detach() if m.bias else zeros
+    b_hh = getattr(m, "bias_hh" + suffix).detach() if m.bias else zeros
     return W_ih, W_hh, b_ih, b_hh
 
 

@@ -126,26 +126,28 @@ class LSTM(Recurrent):
         return output, (h, C), gates                        # output: (T, B, H)
 
     @classmethod
-    def from_torch(cls, m: nn.LSTM, **kwargs) -> "LSTM":
-        """Copy a single-layer, unidirectional ``torch.nn.LSTM`` (no projection).
+    def from_torch(cls, m: nn.LSTM, layer: int | None = None, reverse: bool | None = None, **kwargs) -> "LSTM":
+        """Copy one layer of a ``torch.nn.LSTM`` (no projection): by default its only layer;
+        ``layer=k`` and ``reverse=True`` pick layer k of a stack and its backward direction
+        (torch's ``weight_ih_l{k}_reverse``; chapter 11). :class:`lstmlib.layers.Stack` copies all.
 
         torch stacks its gates as i, f, g, o with two biases; ours are f, i, C, o with one.
         """
-        _check_torch(m, nn.LSTM)
+        _check_torch(m, nn.LSTM, layer, reverse)
         if m.proj_size:
             raise ValueError(f"expected an nn.LSTM without projection, got proj_size={m.proj_size}")
-        layer = cls(m.input_size, m.hidden_size, m.batch_first, dtype=m.weight_ih_l0.dtype,
-                    device=m.weight_ih_l0.device, **kwargs)
-        if layer.blocks != LSTM_GATES:
-            raise ValueError(f"from_torch needs all four gates in W, but this layer has {layer.blocks}")
-        W_ih, W_hh, b_ih, b_hh = _torch_params(m)
+        W_ih, W_hh, b_ih, b_hh = _torch_params(m, layer or 0, bool(reverse))
+        out = cls(W_ih.shape[1], m.hidden_size, m.batch_first, dtype=W_ih.dtype,
+                  device=W_ih.device, **kwargs)
+        if out.blocks != LSTM_GATES:
+            raise ValueError(f"from_torch needs all four gates in W, but this layer has {out.blocks}")
         W = torch.cat([W_hh, W_ih], dim=1)
         with torch.no_grad():
-            layer.W.copy_(_reorder(W, TORCH_LSTM_ORDER, LSTM_GATES))
-            layer.b.copy_(_reorder(b_ih + b_hh, TORCH_LSTM_ORDER, LSTM_GATES))
-            for g in layer.peepholes:
-                getattr(layer, f"p_{g}").zero_()
-        return layer
+            out.W.copy_(_reorder(W, TORCH_LSTM_ORDER, LSTM_GATES))
+            out.b.copy_(_reorder(b_ih + b_hh, TORCH_LSTM_ORDER, LSTM_GATES))
+            for g in out.peepholes:
+                getattr(out, f"p_{g}").zero_()
+        return out
 
     def to_torch(self) -> nn.LSTM:
         """An ``nn.LSTM`` carrying this layer's W and b (bias_ih = b, bias_hh = 0).

@@ -4,6 +4,10 @@ chunk and detached (truncated backpropagation through time; chapter 9's latch st
 
     model = Carried(EveryStep("LSTM", 2, 16, 1))
     y_hat = model(x)                  # starts from the state the previous call ended in
+
+``detach=False`` keeps the graph of every earlier chunk attached, as a training loop that
+forgets ``.detach()`` does: the second ``backward()`` then fails with torch's "Trying to
+backward through the graph a second time" (chapter 11 reproduces it).
 """
 from __future__ import annotations
 
@@ -17,13 +21,16 @@ class Carried(nn.Module):
     ``model`` is a :class:`lstmlib.models.EveryStep`. Each call starts from the state the
     previous call ended in, detached from its graph (truncated backpropagation through time),
     so the state is never reset; :meth:`reset` starts afresh (as at a stream's beginning).
+    ``detach=False`` carries the state with its graph (the mistake of the module docstring).
     """
 
-    def __init__(self, model: nn.Module):
+    def __init__(self, model: nn.Module, detach: bool = True):
         super().__init__()
         if not (hasattr(model, "rnn") and hasattr(model, "readout")):
             raise TypeError(f"expected an EveryStep model (with .rnn and .readout), got {type(model).__name__}")
-        self.model = model
+        if not isinstance(detach, bool):
+            raise TypeError(f"expected detach to be a bool, got {type(detach).__name__}")
+        self.model, self.detach = model, detach
         self.state = None
 
     def reset(self) -> None:
@@ -37,5 +44,7 @@ class Carried(nn.Module):
                 raise ValueError(f"expected chunks of {h.shape[0]} streams (the carried state's batch), "
                                  f"got {x.shape[1]}; call reset() to start new streams")
         output, state = self.model.rnn(x, state=self.state)                  # (T, B, H)
-        self.state = tuple(s.detach() for s in state) if isinstance(state, tuple) else state.detach()
+        if self.detach:                                                      # truncate the graph here
+            state = tuple(s.detach() for s in state) if isinstance(state, tuple) else state.detach()
+        self.state = state
         return self.model.readout(output)

@@ -4,6 +4,8 @@ Chapters 9 and 10 run a reduced experiment live and also show a larger sweep tha
 ran beforehand. Such a precomputed figure must never silently go stale, so its results file
 carries a hash of the code that produced it, and :func:`load` refuses a file whose hash no
 longer matches the code as it is now (``tests/`` loads every results file the book shows).
+The hash reads code, not prose: docstrings, comment lines and a notebook's markdown can be
+edited without making results stale (:func:`code_of`).
 
     runs = [dict(variant=v, task=t, seed=s) for v in VARIANTS for t in TASKS for s in SEEDS]
     results = run("benchmarks/results/odyssey.jsonl", "odyssey", runs, one_run,
@@ -19,6 +21,7 @@ were made by other code).
 """
 from __future__ import annotations
 
+import ast
 import hashlib
 import importlib.util
 import json
@@ -86,11 +89,37 @@ def imported_files(imports: str, cwd=None) -> list[str]:
 
 
 def code_hash(files: list[str]) -> str:
-    """SHA-256 of the named repository files: each path and its bytes, in path order."""
+    """SHA-256 of the named repository files, each path and its code (:func:`code_of`), in path order."""
     digest = hashlib.sha256()
     for rel in sorted(files):
-        digest.update(rel.encode() + b"\0" + (ROOT / rel).read_bytes() + b"\0")
+        digest.update(rel.encode() + b"\0" + code_of(ROOT / rel) + b"\0")
     return digest.hexdigest()
+
+
+def code_of(path: Path) -> bytes:
+    """What of a file decides what it computes: a Python file without its docstrings and its
+    comment lines, a notebook's code cells; any other file whole. Editing prose then leaves
+    the results of a sweep (and of the robustness run) valid; editing code makes them stale."""
+    text = path.read_bytes()
+    if path.suffix == ".ipynb":
+        cells = json.loads(text)["cells"]
+        return "\n\0".join("".join(c["source"]) for c in cells if c["cell_type"] == "code").encode()
+    if path.suffix != ".py":
+        return text
+    lines = text.decode().splitlines()
+    drop = set()
+    for node in ast.walk(ast.parse(text)):
+        body = getattr(node, "body", None)
+        if (isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and body
+                and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)):
+            doc = body[0]
+            alone = (not lines[doc.lineno - 1][:doc.col_offset].strip()
+                     and not lines[doc.end_lineno - 1][doc.end_col_offset:].strip())
+            if alone:
+                drop.update(range(doc.lineno - 1, doc.end_lineno))
+    kept = [line for k, line in enumerate(lines) if k not in drop and not line.lstrip().startswith("#")]
+    return "\n".join(kept).encode()
 
 
 def run_key(run: dict) -> str:
