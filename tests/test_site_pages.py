@@ -61,6 +61,7 @@ TABLES = {
     ("Models and tasks", "Timing tasks"): 3,
     ("Models and tasks", "Marked-value tasks"): 5,
     ("Models and tasks", "The latch stream and word text"): 5,
+    ("Models and tasks", "Padded batches and both directions"): 5,
     ("Models and tasks", "Forecasting"): 12,
     ("The backward pass", ""): 25,
 }

@@ -35,6 +35,10 @@ committed results the chapter reads), and a few named for their subject.
     ch09      which variant? ten recurrent networks on three tasks
               (ch09_results: the sweep's runs read into tables, factors and the cell trace)
     ch10      LSTMs for time series: the notes' opening claim, tested
+    ch11      in practice with torch.nn: layouts, torch's weights and biases, stacks, both
+              directions, padding (ch11_runs: the trained networks, padding, long streams,
+              initial states, stacks, a lagged forecast; ch11_plots: its figures;
+              ch11_speed: the CPU speed benchmark's table, read)
     a1        appendix A1: the backward pass line by line, gradient checks
               (a1_train: the NumPy LSTM trained with its own gradients;
               a1_speed: the NumPy LSTM against torch, where the time goes;

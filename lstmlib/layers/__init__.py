@@ -18,7 +18,10 @@ see :mod:`lstmlib.layers.clamps`.
 
 Modules: ``base`` (what the layers share, :class:`Recurrent`), ``rnn``, ``lstm`` (LSTM,
 PeepholeLSTM, CoupledLSTM), ``readable`` (the LSTM's readable path and its ``Variant``), ``fused``
-and ``fast_loops`` (its fast path), ``clamps`` (interventions), ``gru``.
+and ``fast_loops`` (its fast path), ``clamps`` (interventions), ``gru``; and, imported by name
+(``from lstmlib.layers.stacks import Stack``), ``packing`` (padded batches of sequences of
+different lengths, run as if packed) and ``stacks`` (``Stack`` and ``Bidirectional``:
+torch.nn.LSTM's ``num_layers`` and ``bidirectional``; chapter 11).
 """
 from .base import INITS, TORCH_GRU_ORDER, TORCH_LSTM_ORDER, Recurrent
 from .gru import GRU

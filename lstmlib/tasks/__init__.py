@@ -8,6 +8,8 @@
     counting   tasks that need accumulation (a sum, a count) and one that overwrites (chapter 7)
     latch      a continual stream whose target is the last marked value (chapter 9)
     words      a character-level text of words, and the best possible predictor (chapter 9)
+    padded     sequences of different lengths in one padded batch: the first value minus the
+               last (chapter 11)
 
 Each task draws from a ``torch.Generator`` it is given and returns tensors in the layers'
 layout (T, B, D). The long-lag tasks are also importable from the package itself
