@@ -10,10 +10,12 @@ Shapes are time-major (T, B, ...), as lstmlib's layers and torch.nn.LSTM without
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 
 from ..layers import LSTM
-from .checker import Exercise, Mistake, Verdict
+from .checker import Exercise, Mistake, Verdict, _name, _wrap
 
 T, B, H, D = 6, 4, 3, 2
 F64 = torch.float64
@@ -32,13 +34,58 @@ def _padded(generator, size):
     return x * (torch.arange(T).unsqueeze(1) < lengths).unsqueeze(2), lengths     # zeros on the padding
 
 
+@dataclass
+class PracticeExercise(Exercise):
+    """An exercise whose known mistakes may return another shape than the answer (``h_n[-1]``
+    where two directions are expected), so they are looked for even after a shape problem.
+
+    ``any_split``: the two outputs are torch's two bias vectors, and any answer whose sum
+    ``bias_ih + bias_hh`` equals the reference's is right, since a gate sees only the sum."""
+
+    any_split: bool = False
+
+    def diagnose(self, fn):
+        verdict = super().diagnose(fn)
+        if verdict.correct or verdict.mistake is not None:
+            return verdict
+        answers = self._answers(fn)
+        if answers is None:
+            return verdict
+        for m in self.mistakes:
+            if self._matches(m, answers):
+                return Verdict(False, _wrap(f"Not yet. {m.message}"), m.name)
+        if self.any_split and self._same_sums(answers):
+            return Verdict(True, _wrap(f"Correct. {self.title}: {_name(fn)} splits the bias "
+                                       "differently from the reference, but bias_ih + bias_hh, "
+                                       "the only thing the gates see, is the same."))
+        return verdict
+
+    def _answers(self, fn):
+        """fn's answers on every test case as tuples of tensors, or None if it fails on one."""
+        try:
+            answers = [self._as_tuple(fn(*self._case(k))) for k in range(self.cases)]
+        except Exception:  # noqa: BLE001 (super().diagnose has said what went wrong)
+            return None
+        ok = all(len(a) == len(self.outputs) and all(isinstance(t, torch.Tensor) for t in a) for a in answers)
+        return answers if ok else None
+
+    def _same_sums(self, answers):
+        for k, a in enumerate(answers):
+            e = self.reference(*self._case(k))
+            if a[0].shape != e[0].shape or a[1].shape != e[1].shape:
+                return False
+            if (a[0] + a[1] - e[0] - e[1]).abs().max() > 1e-6:
+                return False
+        return True
+
+
 # --- 1. the last valid state ------------------------------------------------------------------
 def last_valid_reference(output, lengths):
     B = output.shape[1]
-    return output[lengths - 1, torch.arange(B)]      # output[L_b - 1, b] for every b
+    return output[lengths - 1, torch.arange(B)]   # output[L_b - 1, b]
 
 
-last_valid_state = Exercise(
+last_valid_state = PracticeExercise(
     title="The last valid state of a padded batch",
     signature="last_valid_state(output, lengths)",
     outputs=("h_last",),
@@ -60,12 +107,12 @@ last_valid_state = Exercise(
 # --- 2. reversing within each length ------------------------------------------------------------
 def reverse_reference(x, lengths):
     T = x.shape[0]
-    t = torch.arange(T).unsqueeze(1)                          # (T, 1)
-    source = torch.where(t < lengths, lengths - 1 - t, t)     # (T, B): the step read at t
+    t = torch.arange(T).unsqueeze(1)                        # (T, 1)
+    source = torch.where(t < lengths, lengths - 1 - t, t)   # (T, B)
     return x.gather(0, source.unsqueeze(2).expand_as(x))
 
 
-reverse_padded = Exercise(
+reverse_padded = PracticeExercise(
     title="Reverse each sequence within its length",
     signature="reverse_padded(x, lengths)",
     outputs=("x_rev",),
@@ -88,9 +135,9 @@ reverse_padded = Exercise(
 
 # --- 3. both directions from two layers ---------------------------------------------------------
 def bidirectional_reference(x, forward_layer, backward_layer):
-    out_f, _ = forward_layer(x)                     # (T, B, H), reads x_0 … x_{T-1}
-    out_b, _ = backward_layer(x.flip(0))            # reads x_{T-1} … x_0
-    return torch.cat([out_f, out_b.flip(0)], dim=2)     # step t: [h→_t, h←_t]
+    out_f, _ = forward_layer(x)              # reads x_0 ... x_{T-1}
+    out_b, _ = backward_layer(x.flip(0))     # reads x_{T-1} ... x_0
+    return torch.cat([out_f, out_b.flip(0)], dim=2)
 
 
 def _layers(generator):
@@ -103,7 +150,7 @@ def _unflipped(x, forward_layer, backward_layer):
     return torch.cat([forward_layer(x)[0], backward_layer(x.flip(0))[0]], dim=2)
 
 
-bidirectional = Exercise(
+bidirectional = PracticeExercise(
     title="A bidirectional layer from two lstmlib layers",
     signature="bidirectional(x, forward_layer, backward_layer)",
     outputs=("output",),
@@ -117,6 +164,9 @@ bidirectional = Exercise(
                 "x_t … x_{T-1}."),
         Mistake("not reversed", lambda x, f, b: torch.cat([f(x)[0], b(x)[0]], dim=2),
                 "The backward layer read x forwards: give it x.flip(0), then flip its output back."),
+        Mistake("one layer twice", lambda x, f, b: torch.cat([f(x)[0], f(x.flip(0))[0].flip(0)], dim=2),
+                "Both halves come from forward_layer: the backward direction has weights of its own, "
+                "backward_layer (torch's weight_ih_l0_reverse)."),
         Mistake("halves swapped", lambda x, f, b: torch.cat([b(x.flip(0))[0].flip(0), f(x)[0]], dim=2),
                 "The two halves are swapped: torch puts the forward direction first, "
                 "output_t = [h→_t, h←_t]."),
@@ -129,9 +179,9 @@ bidirectional = Exercise(
 
 # --- 4. the summary in h_n ---------------------------------------------------------------------
 def summary_reference(h_n, num_layers, bidirectional):
-    if bidirectional:                                # h_n: (num_layers * 2, B, H)
-        return torch.cat([h_n[-2], h_n[-1]], dim=1)  # the top layer: forward, backward
-    return h_n[-1]                                   # the top layer's last state
+    if bidirectional:                    # (num_layers * 2, B, H)
+        return torch.cat([h_n[-2], h_n[-1]], dim=1)
+    return h_n[-1]                       # the top layer's last state
 
 
 def _h_n(generator):
@@ -141,7 +191,7 @@ def _h_n(generator):
                 num_layers=num_layers, bidirectional=both)
 
 
-summary = Exercise(
+summary = PracticeExercise(
     title="The top layer's summary in h_n",
     signature="summary(h_n, num_layers, bidirectional)",
     outputs=("h_summary",),
@@ -167,26 +217,11 @@ summary = Exercise(
 
 # --- 5. the forget-gate bias in torch's two vectors -----------------------------------------------
 def forget_bias_reference(bias_ih, bias_hh, value):
-    H = bias_ih.shape[0] // 4                        # torch's blocks: i, f, g, o
+    H = bias_ih.shape[0] // 4            # torch's blocks: i, f, g, o
     bias_ih, bias_hh = bias_ih.clone(), bias_hh.clone()
-    bias_ih[H:2 * H] = value                         # the forget gate's block
-    bias_hh[H:2 * H] = 0.0                           # the gate sees the sum
+    bias_ih[H:2 * H] = value             # the forget gate's block
+    bias_hh[H:2 * H] = 0.0               # the gate sees the sum
     return bias_ih, bias_hh
-
-
-class _SumExercise(Exercise):
-    """Any answer whose sum bias_ih + bias_hh is the reference's is right: the gate sees only the sum."""
-
-    def diagnose(self, fn):
-        verdict = super().diagnose(fn)
-        if verdict.correct or verdict.mistake is not None or "wrong" not in verdict.message:
-            return verdict
-        sums = [sum(fn(*self._case(k))) - sum(self.reference(*self._case(k))) for k in range(self.cases)]
-        if all(d.abs().max() < 1e-6 for d in sums):
-            return Verdict(True, "Correct. " + self.title + f": {fn.__name__}() splits the bias "
-                           "differently from the reference, but bias_ih + bias_hh, the only thing the "
-                           "gates see, is the same.")
-        return verdict
 
 
 def _biases(generator):
@@ -207,13 +242,14 @@ def _set(block, ih=True, hh=0.0):
     return fn
 
 
-forget_bias = _SumExercise(
+forget_bias = PracticeExercise(
     title="The forget-gate bias of a torch.nn.LSTM",
     signature="forget_bias(bias_ih, bias_hh, value)",
     outputs=("bias_ih", "bias_hh"),
     reference=forget_bias_reference,
     inputs=_biases,
     shapes={"bias_ih": "(4H,)", "bias_hh": "(4H,)"},
+    any_split=True,
     mistakes=[
         Mistake("bias_hh left", _set(1, hh=None),
                 "bias_ih's forget block is the value, but bias_hh's keeps its random start, so the "
@@ -221,6 +257,12 @@ forget_bias = _SumExercise(
         Mistake("both set", _set(1, hh="value"),
                 "Both vectors' forget blocks hold the value, so the gate sees twice the value: "
                 "b_f = bias_ih[H:2H] + bias_hh[H:2H]."),
+        Mistake("candidate block", _set(2),
+                "Rows 2H:3H are the candidate g (C̃_t) in torch's order i, f, g, o. The forget "
+                "gate's rows are H:2H."),
+        Mistake("bias_hh all zero", lambda bias_ih, bias_hh, value: _set(1)(bias_ih, torch.zeros_like(bias_hh), value),
+                "The forget gate's bias is right, but all of bias_hh is 0, so the other gates lost "
+                "their share of the bias. Set only bias_hh[H:2H] to 0."),
         Mistake("book order", _set(0),
                 "Rows 0:H are the input gate in torch's order i, f, g, o (the book's order f, i, "
                 "C, o is lstmlib's). The forget gate's rows are H:2H."),

@@ -35,6 +35,9 @@ class Bidirectional(nn.Module):
         for name, layer in (("forward_layer", forward_layer), ("backward_layer", backward_layer)):
             if not isinstance(layer, Recurrent):
                 raise TypeError(f"expected {name} to be an lstmlib layer, got {type(layer).__name__}")
+            if layer.batch_first:
+                raise ValueError(f"{name} has batch_first=True: a Bidirectional's layers are time-major "
+                                 f"(T, B, D); give a Stack batch_first=True instead")
         if type(forward_layer) is not type(backward_layer):
             raise TypeError(f"expected two layers of one kind, got {type(forward_layer).__name__} and "
                             f"{type(backward_layer).__name__}")

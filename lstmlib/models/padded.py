@@ -39,11 +39,12 @@ class PaddedLastStep(nn.Module):
         self.rnn = LSTM(input_size, hidden_size, **layer_kwargs)
         if self.rnn.batch_first:
             raise ValueError("PaddedLastStep reads time-major batches (T, B, D): batch_first must be False")
-        self.readout = nn.Linear(hidden_size, output_size)
+        factory = {"dtype": self.rnn.W.dtype, "device": self.rnn.W.device}   # as the layer's
+        self.readout = nn.Linear(hidden_size, output_size, **factory)
         self.learned_start = learned_start
         if learned_start:
-            self.h_0 = nn.Parameter(torch.zeros(hidden_size))     # (H,)
-            self.c_0 = nn.Parameter(torch.zeros(hidden_size))     # (H,)
+            self.h_0 = nn.Parameter(torch.zeros(hidden_size, **factory))     # (H,)
+            self.c_0 = nn.Parameter(torch.zeros(hidden_size, **factory))     # (H,)
 
     def start(self, B: int):
         """The initial state for B sequences: (h_0, c_0) each (B, H), or None (zeros) by default."""
