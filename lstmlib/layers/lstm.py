@@ -129,7 +129,7 @@ class LSTM(Recurrent):
     def from_torch(cls, m: nn.LSTM, layer: int | None = None, reverse: bool | None = None, **kwargs) -> "LSTM":
         """Copy one layer of a ``torch.nn.LSTM`` (no projection): by default its only layer;
         ``layer=k`` and ``reverse=True`` pick layer k of a stack and its backward direction
-        (torch's ``weight_ih_l{k}_reverse``; chapter 11). :class:`lstmlib.layers.Stack` copies all.
+        (torch's ``weight_ih_l{k}_reverse``; chapter 11). :class:`lstmlib.layers.stacks.Stack` copies all.
 
         torch stacks its gates as i, f, g, o with two biases; ours are f, i, C, o with one.
         """
