@@ -19,6 +19,7 @@ import inspect
 import re
 import textwrap
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -94,7 +95,7 @@ def show_lines(*tags, function=numpy_lstm.backward) -> None:
     missing = [t for t in tags if t not in lines]
     if missing:
         raise ValueError(f"expected tags of {function.__name__} ({', '.join(lines)}), got {missing}")
-    name = inspect.getsourcefile(function).rsplit("lstmlib/", 1)[-1]
+    name = Path(inspect.getsourcefile(function)).name      # numpy_lstm.py: fits the column
     for tag in tags:
         line, code = lines[tag]
         print(f"{name}:{line:<4d} {code:54s} ({tag})")
