@@ -10,19 +10,17 @@ at a longer one (3,000 steps at 0.001) the tanh RNN again and the identity-initi
 RNN of Le et al. (2015). Each run records its held-out error, when it left the baseline and
 when it learned, and its smoothed learning curve.
 
-Writes ``benchmarks/results/ch01_sweep.jsonl`` through :func:`lstmlib.sweeps.run`: one line
+Writes ``benchmarks/results/ch01_sweep.jsonl`` through :func:`lstmlib.training.sweeps.run`: one line
 per finished run, resumable after an interruption, tied by a hash to this script and to every
-lstmlib module it runs, and refused by :func:`lstmlib.sweeps.load` once any of them changes
+lstmlib module it runs, and refused by :func:`lstmlib.training.sweeps.load` once any of them changes
 (the notebook and ``tests/test_experiments_ch01.py`` load it).
 """
 from __future__ import annotations
 
 import sys
 
-import torch
-
-from lstmlib import sweeps
 from lstmlib.experiments import ch01_runs
+from lstmlib.training import sweeps
 
 PATH = "benchmarks/results/ch01_sweep.jsonl"
 COMMAND = "OMP_NUM_THREADS=1 .venv/bin/python benchmarks/ch01_sweep.py"
@@ -38,16 +36,13 @@ def planned_runs() -> list[dict]:
 
 def sources() -> list[str]:
     """This script and every lstmlib file the runs import."""
-    return ["benchmarks/ch01_sweep.py", *sweeps.imported_files(RUNS_IMPORT)]
+    return sweeps.script_sources("benchmarks/ch01_sweep.py", RUNS_IMPORT)
 
 
 def main() -> int:
-    torch.set_num_threads(1)
-    results = sweeps.run(PATH, "ch01_sweep", planned_runs(), ch01_runs.sweep_run,
-                         sources=sources(), command=COMMAND)
-    minutes = sum(r["seconds"] for r in results.records) / 60
-    print(f"{len(results.records)} runs in {PATH}, {minutes:.1f} minutes of training")
-    return 0
+    results = sweeps.run_in_processes(PATH, "ch01_sweep", planned_runs(), ch01_runs.sweep_run, sources(),
+                                      COMMAND, what="runs")
+    return 0 if results.complete else 1
 
 
 if __name__ == "__main__":

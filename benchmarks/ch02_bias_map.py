@@ -9,9 +9,9 @@ This sweep trains ``ch02_map.MAP["runs"]`` runs of the page's network for every 
 learned, and how much of its cell state each unit keeps over the lag, before and after
 training.
 
-Writes ``benchmarks/results/ch02_bias_map.jsonl`` through :func:`lstmlib.sweeps.run`: one line
+Writes ``benchmarks/results/ch02_bias_map.jsonl`` through :func:`lstmlib.training.sweeps.run`: one line
 per finished run, resumable after an interruption, tied by a hash to this script and to every
-lstmlib module it runs, and refused by :func:`lstmlib.sweeps.load` once any of them changes
+lstmlib module it runs, and refused by :func:`lstmlib.training.sweeps.load` once any of them changes
 (the notebook and ``tests/test_experiments_ch02.py`` load it; the tests also re-run a sample of
 its rows).
 """
@@ -19,10 +19,8 @@ from __future__ import annotations
 
 import sys
 
-import torch
-
-from lstmlib import sweeps
 from lstmlib.experiments import ch02_map
+from lstmlib.training import sweeps
 
 PATH = "benchmarks/results/ch02_bias_map.jsonl"
 COMMAND = "OMP_NUM_THREADS=1 .venv/bin/python benchmarks/ch02_bias_map.py"
@@ -38,16 +36,13 @@ def planned_runs() -> list[dict]:
 
 def sources() -> list[str]:
     """This script and every lstmlib file the runs import."""
-    return ["benchmarks/ch02_bias_map.py", *sweeps.imported_files(RUNS_IMPORT)]
+    return sweeps.script_sources("benchmarks/ch02_bias_map.py", RUNS_IMPORT)
 
 
 def main() -> int:
-    torch.set_num_threads(1)
-    results = sweeps.run(PATH, "ch02_bias_map", planned_runs(), ch02_map.map_run,
-                         sources=sources(), command=COMMAND)
-    minutes = sum(r["seconds"] for r in results.records) / 60
-    print(f"{len(results.records)} runs in {PATH}, {minutes:.1f} minutes of training")
-    return 0
+    results = sweeps.run_in_processes(PATH, "ch02_bias_map", planned_runs(), ch02_map.map_run, sources(),
+                                      COMMAND, what="runs")
+    return 0 if results.complete else 1
 
 
 if __name__ == "__main__":

@@ -8,9 +8,9 @@ only most do. :func:`lstmlib.experiments.ch03_runs.summary` trains and measures 
 same functions as the page), :func:`~lstmlib.experiments.ch03_runs.summary_without_forget`
 the LSTMs without a forget gate of exercise 5.
 
-Writes ``benchmarks/results/ch03_runs.jsonl`` through :func:`lstmlib.sweeps.run`: one line
+Writes ``benchmarks/results/ch03_runs.jsonl`` through :func:`lstmlib.training.sweeps.run`: one line
 per finished run, resumable after an interruption, tied by a hash to this script and to every
-lstmlib module it runs, and refused by :func:`lstmlib.sweeps.load` once any of them changes
+lstmlib module it runs, and refused by :func:`lstmlib.training.sweeps.load` once any of them changes
 (``tests/test_experiments_ch03.py`` checks that; the notebook reads the rows without the
 check, so that an edit elsewhere in lstmlib does not stop a reader's run). One run at a time: the runs
 seed torch's global generator.
@@ -19,26 +19,21 @@ from __future__ import annotations
 
 import sys
 
-import torch
-
-from lstmlib import sweeps
 from lstmlib.experiments import ch03_runs
+from lstmlib.training import sweeps
 
 RUNS_IMPORT = "import lstmlib.experiments.ch03_runs"
 
 
 def sources() -> list[str]:
     """This script and every lstmlib file the runs import."""
-    return ["benchmarks/ch03_runs.py", *sweeps.imported_files(RUNS_IMPORT)]
+    return sweeps.script_sources("benchmarks/ch03_runs.py", RUNS_IMPORT)
 
 
 def main() -> int:
-    torch.set_num_threads(1)
-    results = sweeps.run(ch03_runs.PATH, "ch03_runs", ch03_runs.planned_runs(),
-                         ch03_runs.one_run, sources=sources(), command=ch03_runs.COMMAND)
-    minutes = sum(r["seconds"] for r in results.records) / 60
-    print(f"{len(results.records)} runs in {ch03_runs.PATH}, {minutes:.1f} minutes of training")
-    return 0
+    results = sweeps.run_in_processes(ch03_runs.PATH, "ch03_runs", ch03_runs.planned_runs(), ch03_runs.one_run, sources(),
+                                      ch03_runs.COMMAND, what="runs")
+    return 0 if results.complete else 1
 
 
 if __name__ == "__main__":

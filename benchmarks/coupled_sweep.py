@@ -9,19 +9,17 @@ this sweep chose for each variant) and trains the LSTM from its default start to
 (:func:`lstmlib.experiments.ch07_sweep.sweep_run`, one Pack of four networks per line, two
 at a time in threads: each Pack trains as it would alone).
 
-Writes ``benchmarks/results/coupled_sweep.jsonl`` through :func:`lstmlib.sweeps.run`:
+Writes ``benchmarks/results/coupled_sweep.jsonl`` through :func:`lstmlib.training.sweeps.run`:
 resumable after an interruption, tied by a hash to this script and to every lstmlib module it
-runs, and refused by :func:`lstmlib.sweeps.load` once any of them changes (the notebook and
+runs, and refused by :func:`lstmlib.training.sweeps.load` once any of them changes (the notebook and
 ``tests/test_experiments_ch07.py`` load it).
 """
 from __future__ import annotations
 
 import sys
 
-import torch
-
-from lstmlib import sweeps
 from lstmlib.experiments import ch07, ch07_sweep
+from lstmlib.training import sweeps
 
 PATH = ch07_sweep.RESULTS
 COMMAND = "OMP_NUM_THREADS=1 .venv/bin/python benchmarks/coupled_sweep.py"
@@ -37,17 +35,13 @@ def planned_runs() -> list[dict]:
 
 def sources() -> list[str]:
     """This script and every lstmlib file the runs import."""
-    return ["benchmarks/coupled_sweep.py", *sweeps.imported_files(RUNS_IMPORT)]
+    return sweeps.script_sources("benchmarks/coupled_sweep.py", RUNS_IMPORT)
 
 
 def main() -> int:
-    torch.set_num_threads(1)
-    results = sweeps.run(PATH, "coupled_sweep", planned_runs(), ch07_sweep.sweep_run,
-                         sources=sources(), command=COMMAND, progress=False,
-                         workers=2)
-    minutes = sum(r["seconds"] for r in results.records) / 60
-    print(f"{len(results.records)} packs in {PATH}, {minutes:.1f} minutes of training")
-    return 0
+    results = sweeps.run_in_processes(PATH, "coupled_sweep", planned_runs(), ch07_sweep.sweep_run, sources(),
+                                      COMMAND, what="packs")
+    return 0 if results.complete else 1
 
 
 if __name__ == "__main__":

@@ -3,9 +3,9 @@ trained model tuned the same way.
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/forecast_sweep.py     # about 20 min on 2 cores
 
-Two results files, written through :func:`lstmlib.sweeps.run` (one line per finished run,
+Two results files, written through :func:`lstmlib.training.sweeps.run` (one line per finished run,
 resumable after an interruption, tied by a hash to this script and to every lstmlib module
-the runs import, and refused by :func:`lstmlib.sweeps.load` once any of them changes):
+the runs import, and refused by :func:`lstmlib.training.sweeps.load` once any of them changes):
 
 - ``benchmarks/results/forecast_sweep.jsonl``: for each series and fold
   (:func:`lstmlib.experiments.ch10.problems`), every trained model at every learning rate
@@ -24,12 +24,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from concurrent.futures import ProcessPoolExecutor
 
-import torch
-
-from lstmlib import sweeps
 from lstmlib.experiments import ch10
+from lstmlib.training import sweeps
 
 PATH = "benchmarks/results/forecast_sweep.jsonl"             # ch10_results.SWEEP
 LOOKBACK_PATH = "benchmarks/results/forecast_lookback.jsonl"  # ch10_results.LOOKBACK
@@ -72,11 +69,7 @@ def planned_lookback(rows) -> list[dict]:
 def sources() -> list[str]:
     """This script and every lstmlib file the runs import (layers, models, training,
     seeding and the protocol included)."""
-    return ["benchmarks/forecast_sweep.py", *sweeps.imported_files(RUNS_IMPORT)]
-
-
-def _one_thread():
-    torch.set_num_threads(1)
+    return sweeps.script_sources("benchmarks/forecast_sweep.py", RUNS_IMPORT)
 
 
 def main(argv=None) -> int:
@@ -84,21 +77,13 @@ def main(argv=None) -> int:
     parser.add_argument("--workers", type=int, default=2,
                         help="runs at once, each in a process of one thread (default 2)")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    # sweeps.run's workers are threads; each hands its run to a process of its own.
-    with ProcessPoolExecutor(args.workers, initializer=_one_thread) as pool:
-        def in_process(**run):
-            return pool.submit(ch10.one_run, **run).result()
-
-        first = sweeps.run(PATH, "forecast_sweep", planned(), in_process, sources(), COMMAND,
-                           workers=args.workers)
-        print(f"{len(first.records)} of {first.header['planned']} runs in {first.path}")
-        if not first.complete:
-            return 1
-        second = sweeps.run(LOOKBACK_PATH, "forecast_lookback", planned_lookback(first.rows),
-                            in_process, sources(), COMMAND, workers=args.workers)
-    print(f"{len(second.records)} of {second.header['planned']} runs in {second.path}")
+    first = sweeps.run_in_processes(PATH, "forecast_sweep", planned(), ch10.one_run, sources(),
+                                    COMMAND, workers=args.workers)
+    if not first.complete:
+        return 1
+    second = sweeps.run_in_processes(LOOKBACK_PATH, "forecast_lookback", planned_lookback(first.rows),
+                                     ch10.one_run, sources(), COMMAND, workers=args.workers)
     return 0 if second.complete else 1
-
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -10,19 +10,17 @@ otherwise (:func:`lstmlib.experiments.ch08_sweep.sweep_run`). Each run records i
 validation sequences (which choose each network's learning rate), on test sequences (which
 are reported), the step at which it learned, and the best and last value of its curve.
 
-Writes ``benchmarks/results/gru_sweep.jsonl`` through :func:`lstmlib.sweeps.run`: one line
+Writes ``benchmarks/results/gru_sweep.jsonl`` through :func:`lstmlib.training.sweeps.run`: one line
 per finished run, resumable after an interruption, tied by a hash to this script and to every
-lstmlib module it runs, and refused by :func:`lstmlib.sweeps.load` once any of them changes
+lstmlib module it runs, and refused by :func:`lstmlib.training.sweeps.load` once any of them changes
 (the notebook and ``tests/test_experiments_ch08.py`` load it).
 """
 from __future__ import annotations
 
 import sys
 
-import torch
-
-from lstmlib import sweeps
 from lstmlib.experiments import ch08_compare, ch08_sweep
+from lstmlib.training import sweeps
 
 PATH = "benchmarks/results/gru_sweep.jsonl"
 COMMAND = "OMP_NUM_THREADS=1 .venv/bin/python benchmarks/gru_sweep.py"
@@ -38,16 +36,13 @@ def planned_runs() -> list[dict]:
 
 def sources() -> list[str]:
     """This script and every lstmlib file the runs import."""
-    return ["benchmarks/gru_sweep.py", *sweeps.imported_files(RUNS_IMPORT)]
+    return sweeps.script_sources("benchmarks/gru_sweep.py", RUNS_IMPORT)
 
 
 def main() -> int:
-    torch.set_num_threads(1)
-    results = sweeps.run(PATH, "gru_sweep", planned_runs(), ch08_sweep.sweep_run,
-                         sources=sources(), command=COMMAND)
-    minutes = sum(r["seconds"] for r in results.records) / 60
-    print(f"{len(results.records)} runs in {PATH}, {minutes:.1f} minutes of training")
-    return 0
+    results = sweeps.run_in_processes(PATH, "gru_sweep", planned_runs(), ch08_sweep.sweep_run, sources(),
+                                      COMMAND, what="runs")
+    return 0 if results.complete else 1
 
 
 if __name__ == "__main__":

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+from timing import interleaved, median, median_ratio, per_call, spread
 
 import lstmlib
-from lstmlib import fused, numpy_lstm
-from timing import interleaved, median, median_ratio, per_call, spread
+from lstmlib.layers import fused
+from lstmlib.scratch import numpy_lstm
 
 D, H = 16, 64
 SIZES = [(32, 100), (1, 1000)]                      # (batch B, steps T)

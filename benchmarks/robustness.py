@@ -16,7 +16,7 @@ decides, and the report says which). Each chapter gets
 Every claim a notebook checks (:mod:`lstmlib.claims`) is logged with its values and bound,
 passed or not. Two runs go at once (``--workers``; each is a kernel of one thread). Results
 are written as runs finish, one file per chapter under ``benchmarks/results/robustness/``
-(:mod:`lstmlib.sweeps`: run again after an interruption, only the missing runs are made; a
+(:mod:`lstmlib.training.sweeps`: run again after an interruption, only the missing runs are made; a
 chapter whose notebook or lstmlib changed starts afresh). The report,
 ``benchmarks/results/robustness.md``, gives for each chapter the runs and the failures, and
 for each claim the range of its values over the runs next to its bound, the thinnest margins
@@ -32,7 +32,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from lstmlib import claims, machines, sweeps
+from lstmlib import claims, machines
+from lstmlib.training import sweeps
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "robustness"

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from scipy import stats
 
-from lstmlib import sweeps
+from lstmlib.training import sweeps
 
 TARGET = 1e-3
 

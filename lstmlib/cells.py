@@ -31,8 +31,8 @@ def concat(h_prev: torch.Tensor, x_t: torch.Tensor) -> torch.Tensor:
 # Plain RNN (chapter 1):  h_t = tanh(W·[h_{t-1}, x_t] + b)
 # --------------------------------------------------------------------------------------------
 def rnn_cell(x_t, h_prev, W, b):
-    """One step of a tanh RNN (the notes' figure 1).  Returns h_t of shape (B, H)."""
-    return rnn_step(concat(h_prev, x_t) @ W.T + b)        # (B, H)
+    """One step of a tanh RNN (the notes' figure 1; :eq:`eq-rnn`).  Returns h_t of shape (B, H)."""
+    return rnn_step(concat(h_prev, x_t) @ W.T + b)        # (B, H) + (H,): b broadcasts over the batch
 
 
 def rnn_step(a_t):
@@ -53,10 +53,14 @@ def lstm_cell(x_t, h_prev, C_prev, W, b, **variant):
         o_t = σ(W_o·[h_{t-1}, x_t] + b_o)             step 3, output     (chapter 5)
         h_t = o_t ⊙ tanh(C_t)
 
+    On the site: the forget gate :eq:`eq-forget-gate`, the input gate and candidate
+    :eq:`eq-input-gate`, the cell state :eq:`eq-cell-state`, the output gate :eq:`eq-output-gate`;
+    the variants' peepholes :eq:`eq-peepholes` and coupled gates :eq:`eq-coupled`.
+
     ``W``: (n_gates * H, H + D), ``b``: (n_gates * H,). ``variant`` is passed to
     :func:`lstm_step` (peepholes, coupling, ablations). Returns ``(h_t, C_t, gates)``.
     """
-    return lstm_step(concat(h_prev, x_t) @ W.T + b, C_prev, **variant)
+    return lstm_step(concat(h_prev, x_t) @ W.T + b, C_prev, **variant)   # (B, nH) + (nH,)
 
 
 def lstm_step(a_t, C_prev, gates=LSTM_GATES, p_f=None, p_i=None, p_o=None, coupled=False,
@@ -70,8 +74,8 @@ def lstm_step(a_t, C_prev, gates=LSTM_GATES, p_f=None, p_i=None, p_o=None, coupl
     Peepholes (Gers & Schmidhuber 2000) are diagonal: ``p_f``, ``p_i``, ``p_o`` of shape (H,).
     The forget and input gates look at C_{t-1}; the output gate looks at the new C_t.
 
-    ``fixed`` (an intervention, chapters 3-5; see :mod:`lstmlib.interventions`) maps a gate
-    name, "f", "i", "g" (C̃_t) or "o", to ``(mask, values)``, each (B, H): where mask is True
+    ``fixed`` (an intervention, chapters 3-5; see :mod:`lstmlib.layers.clamps`) maps a gate
+    name, "f", "i", "C_tilde" (C̃_t) or "o", to ``(mask, values)``, each (B, H): where mask is True
     the gate takes the given value instead of the computed one, before anything uses it.
 
     Returns ``(h_t, C_t, g)`` where g holds f_t, i_t, C̃_t, o_t, each (B, H).
@@ -80,12 +84,12 @@ def lstm_step(a_t, C_prev, gates=LSTM_GATES, p_f=None, p_i=None, p_o=None, coupl
     one = torch.ones_like(C_prev)
     fix = _fixer(fixed)
 
-    f_t = fix("f", torch.sigmoid(a["f"] + peep(p_f, C_prev)) if "f" in a else one)
+    f_t = fix("f", torch.sigmoid(a["f"] + peep(p_f, C_prev)) if "f" in a else one)   # (B, H)
     if coupled:
         i_t = 1 - f_t                                      # coupled gates (chapter 7)
     else:
         i_t = fix("i", torch.sigmoid(a["i"] + peep(p_i, C_prev)) if "i" in a else one)
-    C_tilde = fix("g", torch.tanh(a["C"]) if input_activation else a["C"])
+    C_tilde = fix("C_tilde", torch.tanh(a["C"]) if input_activation else a["C"])
     C_t = f_t * C_prev + i_t * C_tilde
     o_t = fix("o", torch.sigmoid(a["o"] + peep(p_o, C_t)) if "o" in a else one)
     h_t = o_t * (torch.tanh(C_t) if output_activation else C_t)
@@ -107,7 +111,7 @@ def _fixer(fixed):
 
 def peep(p, C):
     """The peephole term p ⊙ C (zero when the gate has no peephole)."""
-    return 0 if p is None else p * C
+    return 0 if p is None else p * C                       # (H,) ⊙ (B, H): p broadcasts over the batch
 
 
 # --------------------------------------------------------------------------------------------
@@ -125,20 +129,20 @@ def gru_cell(x_t, h_prev, W, b, b_hn):
     h_t = (1 − z_t) ⊙ h_{t-1} + z_t ⊙ h̃_t, the same cell with z_t replaced by 1 − z_t.
     The reset gate multiplies W_nh·h_{t-1} + b_hn, not h_{t-1} itself.
 
-    ``W``: (3H, H + D) in the order z, r, n; ``b``: (3H,); ``b_hn``: (H,).
+    On the site: :eq:`eq-gru`. ``W``: (3H, H + D) in the order z, r, n; ``b``: (3H,); ``b_hn``: (H,).
     Returns ``(h_t, gates)`` with gates (z_t, r_t, n_t).
     """
     H = h_prev.shape[1]
     W_h, W_x = W[:, :H], W[:, H:]                          # (3H, H), (3H, D)
-    return gru_step(x_t @ W_x.T + b, h_prev @ W_h.T, h_prev, b_hn)
+    return gru_step(x_t @ W_x.T + b, h_prev @ W_h.T, h_prev, b_hn)   # (B, 3H) + (3H,), (B, 3H)
 
 
 def gru_step(ax_t, ah_t, h_prev, b_hn):
     """The GRU equations given ax_t = W_x·x_t + b and ah_t = W_h·h_{t-1} (each (B, 3H))."""
-    ax_z, ax_r, ax_n = ax_t.chunk(3, dim=1)
-    ah_z, ah_r, ah_n = ah_t.chunk(3, dim=1)
-    z_t = torch.sigmoid(ax_z + ah_z)
-    r_t = torch.sigmoid(ax_r + ah_r)
-    n_t = torch.tanh(ax_n + r_t * (ah_n + b_hn))
-    h_t = (1 - z_t) * n_t + z_t * h_prev
+    ax_z, ax_r, ax_n = ax_t.chunk(3, dim=1)               # (B, H) each
+    ah_z, ah_r, ah_n = ah_t.chunk(3, dim=1)               # (B, H) each
+    z_t = torch.sigmoid(ax_z + ah_z)                      # (B, H)
+    r_t = torch.sigmoid(ax_r + ah_r)                      # (B, H)
+    n_t = torch.tanh(ax_n + r_t * (ah_n + b_hn))          # (B, H) + (H,): b_hn broadcasts over the batch
+    h_t = (1 - z_t) * n_t + z_t * h_prev                  # (B, H)
     return h_t, (z_t, r_t, n_t)

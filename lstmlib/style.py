@@ -30,9 +30,9 @@ INK = "#222222"             # text and strokes
 GATE = {
     "f": VERMILLION,        # forget gate f_t            (step 1)
     "i": BLUE,              # input gate i_t             (step 2)
-    "g": GREEN,             # candidate C̃_t              (step 2)
+    "C_tilde": GREEN,             # candidate C̃_t              (step 2)
     "o": PURPLE,            # output gate o_t            (step 3)
-    "c": ORANGE,            # cell state C_t
+    "C_t": ORANGE,            # cell state C_t
     "h": BLACK,             # hidden state h_t
     "x": GREY,              # input x_t
     "z": SKY_BLUE,          # GRU update gate z_t

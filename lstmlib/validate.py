@@ -7,16 +7,19 @@ with a hint instead of being squeezed.
 """
 from __future__ import annotations
 
+from numbers import Integral
+
 import torch
 
 
 def positive_int(name: str, value) -> int:
-    """Check a size argument such as ``input_size`` or ``hidden_size``."""
-    if isinstance(value, bool) or not isinstance(value, int):
+    """Check a count or a size (``steps``, ``hidden_size``): an int (NumPy's too), at least 1.
+    Returns it as a Python int."""
+    if isinstance(value, bool) or not isinstance(value, Integral):
         raise TypeError(f"expected {name} to be a positive int, got {type(value).__name__} {value!r}")
     if value <= 0:
         raise ValueError(f"expected {name} to be a positive int, got {value}")
-    return value
+    return int(value)
 
 
 def sequence(x, input_size: int, batch_first: bool, like: torch.Tensor) -> None:
@@ -37,6 +40,22 @@ def sequence(x, input_size: int, batch_first: bool, like: torch.Tensor) -> None:
     if x.shape[0] == 0 or x.shape[1] == 0:
         raise ValueError(f"expected at least one time step and one sequence, got input of shape {tuple(x.shape)}")
     same_dtype_device("input", x, like)
+
+
+def batch_axis(state, T: int, B: int, batch_first: bool) -> None:
+    """Name the commonest layout mistake: a state for B sequences given with an input whose axes
+    are swapped ((B, T, D) to a time-major layer, or (T, B, D) to a batch_first one). Then the
+    state's batch matches the input's time axis T instead of its batch axis B (chapter 11)."""
+    h = state[0] if isinstance(state, (tuple, list)) and state else state
+    if not isinstance(h, torch.Tensor) or h.dim() != 2 or T == B or h.shape[0] != T:
+        return
+    if batch_first:
+        said, fix = "(B, T, D), batch_first=True", "time-major (T, B, D)? Pass batch_first=False"
+    else:
+        said, fix = "(T, B, D)", "batch-first (B, T, D)? Pass batch_first=True"
+    raise ValueError(f"expected a state for B = {B} sequences (the input read as {said}), got one for "
+                     f"{h.shape[0]}, which is the input's number of steps T: is the input {fix} "
+                     f"to the layer, or x.transpose(0, 1)")
 
 
 def same_dtype_device(name: str, t: torch.Tensor, like: torch.Tensor) -> None:

@@ -420,7 +420,7 @@ def shown_text_outputs(page_html: str) -> list[str]:
 
 def lstmlib_names_in_code(nb: dict) -> dict[str, str]:
     """{documented name: how the code wrote it} for each lstmlib function, class or documented
-    setting that a notebook's code cells name through a module (``ch01.adding_models``,
+    setting that a notebook's code cells name through a module (``recipes.adding_models``,
     ``lstmlib.LSTM``) or import by name: what sphinx-codeautolink must link to its entry."""
     source = "\n".join("\n".join(l for l in "".join(c["source"]).splitlines()
                                  if not l.lstrip().startswith(("%", "!")))

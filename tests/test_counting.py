@@ -1,4 +1,4 @@
-"""lstmlib.counting: the marked-value tasks (chapter 7): their inputs, targets, baselines,
+"""lstmlib.tasks.counting: the marked-value tasks (chapter 7): their inputs, targets, baselines,
 seeding and error messages."""
 import functools
 
@@ -6,7 +6,8 @@ import pytest
 import torch
 
 import lstmlib
-from lstmlib import counting, tasks
+from lstmlib import tasks
+from lstmlib.tasks import counting
 
 
 def generator(seed=0):
@@ -76,7 +77,7 @@ def test_a_seed_fixes_the_data_and_the_tasks_work_with_batches():
     a = counting.marked_sum(20, 8, generator=generator(5))
     b = counting.marked_sum(20, 8, generator=generator(5))
     assert all(torch.equal(u, v) for u, v in zip(a, b))
-    make_batch = tasks.batches(functools.partial(counting.last_marked, markers=(1, 3)), 20, 8,
+    make_batch = tasks.batches_of(functools.partial(counting.last_marked, markers=(1, 3)), 20, 8,
                                lstmlib.seed_everything(5))
     first, second = make_batch(), make_batch()
     assert not torch.equal(first[0], second[0])

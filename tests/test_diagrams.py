@@ -150,7 +150,7 @@ def places(fig):
 def test_a_gate_sits_in_the_same_place_in_every_lstm_figure():
     module = places(diagrams.lstm_module())
     where = {color: place for place, color in module.items()}
-    assert set(where) == {style.GATE[g].upper() for g in "figo"}
+    assert set(where) == {style.GATE[g].upper() for g in ("f", "i", "C_tilde", "o")}
     for name in LSTM_FIGURES[1:-1]:
         fig_places = places(getattr(diagrams, name)())
         assert set(fig_places) <= set(module), f"{name}: a layer box moved"
@@ -174,7 +174,7 @@ def test_the_module_figures_share_one_scale():
 
 def test_gate_colours_are_the_course_palette():
     edges = {hexcolor(p.get_edgecolor()) for p in layer_boxes(diagrams.lstm_module())}
-    assert edges == {style.GATE[g].upper() for g in "figo"}
+    assert edges == {style.GATE[g].upper() for g in ("f", "i", "C_tilde", "o")}
     gru = {hexcolor(p.get_edgecolor()) for p in layer_boxes(diagrams.gru_module())}
     assert {style.GATE["z"].upper(), style.GATE["n"].upper(), style.INK.upper()} == gru   # r: yellow fill, ink edge
     fills = {hexcolor(p.get_facecolor()) for p in layer_boxes(diagrams.gru_module())}
@@ -188,8 +188,8 @@ def lit_boxes(fig):
 
 
 @pytest.mark.parametrize("parts, gates", [
-    (("forget",), "f"), (("input",), "ig"), (("output",), "o"), (("cell_state",), ""), (("update",), ""),
-    (("forget", "output"), "fo"), (diagrams.PARTS, "figo")])
+    (("forget",), ("f",)), (("input",), ("i", "C_tilde")), (("output",), ("o",)), (("cell_state",), ()),
+    (("update",), ()), (("forget", "output"), ("f", "o")), (diagrams.PARTS, ("f", "i", "C_tilde", "o"))])
 def test_highlight_colours_its_parts_and_greys_the_rest(parts, gates):
     fig = diagrams.lstm_module(highlight=parts)
     assert lit_boxes(fig) == {style.GATE[g].upper() for g in gates}
@@ -223,7 +223,7 @@ def test_highlight_rejects_unknown_names_listing_the_valid_ones():
 
 
 def orange_wires(fig):
-    return sum(hexcolor(p.get_edgecolor()) == style.GATE["c"].upper() for p in fig.findobj(PathPatch))
+    return sum(hexcolor(p.get_edgecolor()) == style.GATE["C_t"].upper() for p in fig.findobj(PathPatch))
 
 
 @pytest.mark.parametrize("peepholes", [(), ("f",), ("i",), ("o",), ("f", "o"), ("f", "i", "o")])
@@ -237,14 +237,14 @@ def test_each_peephole_is_one_wire_from_the_cell_state(peepholes):
 
 
 def test_peepholes_reject_unknown_gates_listing_the_valid_ones():
-    with pytest.raises(ValueError, match=r"unknown peephole gate 'g': expected a subset of \('f', 'i', 'o'\)"):
-        diagrams.peephole_lstm(("f", "g"))
+    with pytest.raises(ValueError, match=r"unknown peephole gate 'C_tilde': expected a subset of \('f', 'i', 'o'\)"):
+        diagrams.peephole_lstm(("f", "C_tilde"))
     with pytest.raises(TypeError, match=r"tuple of gate names from \('f', 'i', 'o'\)"):
         diagrams.peephole_lstm("fio")
 
 
 def test_coupled_lstm_has_no_input_gate_layer():
-    assert lit_boxes(diagrams.coupled_lstm()) == {style.GATE[g].upper() for g in "fgo"}
+    assert lit_boxes(diagrams.coupled_lstm()) == {style.GATE[g].upper() for g in ("f", "C_tilde", "o")}
     assert "1−" in [s for s, _ in texts(diagrams.coupled_lstm())]
 
 
@@ -305,7 +305,7 @@ def test_animation_shows_the_layers_own_gates():
     lstm = lstmlib.LSTM(2, 4)
     out, (h, c), gates = lstm(x[:, None], return_gates=True)
     rec = _run(lstm, x)
-    assert torch.allclose(rec["h"], out[:, 0].double()) and torch.allclose(rec["c"], gates["c"][:, 0].double())
+    assert torch.allclose(rec["h"], out[:, 0].double()) and torch.allclose(rec["C_t"], gates["C_t"][:, 0].double())
 
 
 def test_animation_rejects_bad_input():

@@ -129,8 +129,8 @@ def test_from_torch_errors():
         lstmlib.GRU.from_torch(torch.nn.GRU(D, H, bidirectional=True))
     with pytest.raises(ValueError, match="without projection"):
         lstmlib.LSTM.from_torch(torch.nn.LSTM(D, H, proj_size=2))
-    with pytest.raises(ValueError, match="nonlinearity='tanh', got 'relu'"):
-        lstmlib.RNN.from_torch(torch.nn.RNN(D, H, nonlinearity="relu"))
+    with pytest.raises(ValueError, match=r"expected nonlinearity to be one of \('tanh', 'relu'\), got 'sigmoid'"):
+        lstmlib.RNN(D, H, nonlinearity="sigmoid")
     with pytest.raises(ValueError, match="has no torch.nn.LSTM equivalent"):
         lstmlib.CoupledLSTM(D, H).to_torch()
     with pytest.raises(ValueError, match=r"unknown gate 'x': this layer's W holds \('f', 'i', 'C', 'o'\)"):

@@ -14,8 +14,11 @@ import pytest
 import torch
 
 import lstmlib
-from lstmlib import sweeps, tasks
+from lstmlib import tasks
 from lstmlib.experiments import ch01, ch01_paths, ch01_plots, ch01_runs, ch01_train
+from lstmlib.models import recipes
+from lstmlib.training import sweeps
+from lstmlib.training.loop import min_smoothed
 
 SWEEP = "benchmarks/results/ch01_sweep.jsonl"
 SEEDS = range(8)
@@ -23,7 +26,7 @@ SEEDS = range(8)
 
 def scaled_rnn_norms(seed, factor):
     """‖∂h_T/∂h_t‖ by distance for the page's RNN with W_h multiplied by ``factor``."""
-    model = ch01.adding_models(seed)["RNN"]
+    model = recipes.adding_models(seed)["RNN"]
     with torch.no_grad():
         model.rnn.W[:, :32] *= factor                      # W_h: the first H columns of W
     return ch01.gradient_norms({"RNN": model}, ch01.probe(seed))["RNN"]
@@ -49,13 +52,13 @@ def test_exercise_2_the_parameter_count_gives_65_or_66_units():
 def test_exercise_2_an_rnn_with_the_lstms_parameter_count_stays_on_the_baseline():
     """The solution: with 66 units the RNN's lowest 25-step average stays above 90 % of the
     baseline in every run made here (two seeds; the page's RNN: 0.95-1.0 of it). Trained on
-    ch01_train's NumPy loop, the same arithmetic as the exercise's ch01.train_adding."""
+    ch01_train's NumPy loop, the same arithmetic as the exercise's recipes.train_adding."""
     best = []
     for seed in (0, 1):
         lstmlib.seed_everything(seed)
         big = lstmlib.models.LastStep("RNN", 2, 66)
         loss = ch01_train.train_adding({"RNN": big}, seed)["RNN"].loss
-        best.append(ch01.min_smoothed(loss))
+        best.append(min_smoothed(loss))
     assert min(best) > 0.9 * tasks.ADDING_BASELINE, best
 
 
@@ -117,12 +120,12 @@ def test_the_fast_rnn_computes_what_the_readable_rnn_computes_with_the_same_grad
 
 
 def test_the_fast_training_follows_lstmlibs_own_training_in_float64():
-    """ch01_train.train_adding (NumPy RNN, torch.nn.LSTM) against ch01.train_adding: the same
+    """ch01_train.train_adding (NumPy RNN, torch.nn.LSTM) against recipes.train_adding: the same
     losses step by step, and the same weights at the end, written back into the models."""
     torch.set_default_dtype(torch.float64)
     try:
-        slow, quick = ch01.adding_models(0, hidden_size=6), ch01.adding_models(0, hidden_size=6)
-        a = ch01.train_adding(slow, 0, steps=20, T=12, batch=8)
+        slow, quick = recipes.adding_models(0, hidden_size=6), recipes.adding_models(0, hidden_size=6)
+        a = recipes.train_adding(slow, 0, steps=20, T=12, batch=8)
         b = ch01_train.train_adding(quick, 0, steps=20, T=12, batch=8)
     finally:
         torch.set_default_dtype(torch.float32)
@@ -151,7 +154,7 @@ def test_the_irnn_starts_at_the_identity_with_relu_units():
 
 
 def test_the_rivals_are_the_pages_networks_and_unknown_names_are_refused():
-    page = ch01.adding_models(3)
+    page = recipes.adding_models(3)
     for name, model in (("RNN", page["RNN"]), ("LSTM, b_f = 2", page["LSTM"])):
         again = ch01_runs.rival(name, 3)
         assert all(torch.equal(a, b) for a, b in zip(again.parameters(), model.parameters()))
@@ -173,7 +176,7 @@ def test_plateau_and_learned_at_follow_their_definitions():
 
 
 def test_paths_measure_the_gradient_and_the_forget_gates_product():
-    models = ch01.adding_models(0)
+    models = recipes.adding_models(0)
     x = ch01.probe(0)[:30]                                              # (30, 4, 2)
     p = ch01_paths.paths(models["LSTM"].rnn, x)
     assert set(p) == {"h", "C", "carousel"} and all(v.shape == (30,) for v in p.values())
@@ -214,7 +217,7 @@ def test_the_lstms_step_jacobian_written_out_equals_autograds():
     layer = lstmlib.LSTM(2, 3, forget_bias=2.0).double()
     x = torch.randn(4, 2, 2, dtype=torch.float64)                      # (T, S, D)
     J = ch01_paths.step_jacobians(layer, x)                            # (T, S, 6, 6)
-    hs, Cs = lstmlib.gradients.states(layer, x)
+    hs, Cs = lstmlib.analysis.gradients.states(layer, x)
     for t in range(4):
         for s in range(2):
             def step(z):

@@ -14,8 +14,10 @@ import pytest
 import torch
 
 import lstmlib
-from lstmlib import gradients, sweeps
+from lstmlib.analysis import gradients
 from lstmlib.experiments import ch02, ch02_map, ch02_plots
+from lstmlib.models import recipes
+from lstmlib.training import sweeps
 
 MAP = "benchmarks/results/ch02_bias_map.jsonl"
 
@@ -92,7 +94,7 @@ def test_a_run_of_the_map_made_again_here_ends_as_its_cell_says(forget_bias, T):
 @pytest.fixture(scope="module")
 def fresh_carousel():
     """The carousel of a fresh network (no training): fast."""
-    return ch02.carousel(ch02.temporal_model(0, forget_bias=3.0), 0, T=30, sequences=4)
+    return ch02.carousel(recipes.temporal_model(0, forget_bias=3.0), 0, T=30, sequences=4)
 
 
 def test_the_carousel_has_one_value_per_distance_sequence_and_unit(fresh_carousel):
@@ -104,7 +106,7 @@ def test_the_carousel_has_one_value_per_distance_sequence_and_unit(fresh_carouse
 
 
 def test_memory_at_initialisation_is_close_to_sigma_of_the_bias_to_the_distance():
-    model = ch02.temporal_model(0, forget_bias=3.0)
+    model = recipes.temporal_model(0, forget_bias=3.0)
     memory = ch02.unit_memory(model, 0, T=30, sequences=16)     # (T + 1, H)
     assert memory.shape == (31, 32) and np.all(memory[0] == 1.0)
     reach = ch02.memory_reach(model, 0, T=30, sequences=16)
@@ -138,7 +140,7 @@ def test_the_figures_draw_and_label_a_log_axis_readably(fresh_carousel):
     fig = ch02_plots.map_figure(cells)
     texts = sorted(t.get_text() for t in fig.axes[0].texts)
     assert texts == ["0/8", "7/8", "8/8", "8/8"]
-    memory = {b: ch02.unit_memory(ch02.temporal_model(0, forget_bias=b), 0, T=20, sequences=4)
+    memory = {b: ch02.unit_memory(recipes.temporal_model(0, forget_bias=b), 0, T=20, sequences=4)
               for b in (0.0, 3.0)}
     assert len(ch02_plots.memory_figure(memory, memory).axes[0].lines) == 4
     reach = {b: m.mean(1) for b, m in memory.items()}

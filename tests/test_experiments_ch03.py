@@ -17,10 +17,12 @@ import numpy as np
 import pytest
 import torch
 
-from lstmlib import cells, language, sweeps
-from lstmlib.experiments import ch03, ch03_plots, ch03_runs
-from lstmlib.interventions import Clamp
+from lstmlib import cells
+from lstmlib.experiments import ch03, ch03_clamp, ch03_plots, ch03_runs
+from lstmlib.layers.clamps import Clamp
 from lstmlib.models import EveryStep
+from lstmlib.tasks import language
+from lstmlib.training import sweeps
 
 
 # ---------------------------------------------------------------------------------------------
@@ -170,12 +172,12 @@ def test_the_worked_example_by_hand():
 def test_the_worked_example_with_the_gate_held_at_1_and_at_a_half():
     layer, x, state = ch03.hand_example()
     h, _, gates = layer(x, state=state, clamp=Clamp("f", 1.0, units=[0], steps=[1]), return_gates=True)
-    assert abs(gates["c"][2, 0, 0] - (-0.018)) < 0.001 and abs(h[2, 0, 0] - (-0.016)) < 0.001
+    assert abs(gates["C_t"][2, 0, 0] - (-0.018)) < 0.001 and abs(h[2, 0, 0] - (-0.016)) < 0.001
     s = torch.sigmoid(torch.tensor(4.0, dtype=torch.float64))
-    assert abs(gates["c"][2, 0, 0] - (s * (-s) + s * math.tanh(2))) < 1e-12
+    assert abs(gates["C_t"][2, 0, 0] - (s * (-s) + s * math.tanh(2))) < 1e-12
     h, _, gates = layer(x, state=state, clamp=Clamp("f", 0.5, units=[0], steps=[1]), return_gates=True)
-    assert abs(gates["c"][1, 0, 0] - (-0.491)) < 0.001          # exercise 2's numbers
-    assert abs(gates["c"][2, 0, 0] - 0.465) < 0.001 and abs(h[2, 0, 0] - 0.382) < 0.001
+    assert abs(gates["C_t"][1, 0, 0] - (-0.491)) < 0.001          # exercise 2's numbers
+    assert abs(gates["C_t"][2, 0, 0] - 0.465) < 0.001 and abs(h[2, 0, 0] - 0.382) < 0.001
 
 
 # ---------------------------------------------------------------------------------------------
@@ -232,13 +234,13 @@ def test_gender_correlation_is_pearsons(small):
     _, s, rec = small
     corr = ch03.gender_correlation(rec)
     where = ch03.singular(s.gender)
-    C = rec.gates["c"][where].double().numpy()
+    C = rec.gates["C_t"][where].double().numpy()
     female = (s.gender[where] == language.FEMALE).double().numpy()
     expected = [np.corrcoef(C[:, k], female)[0, 1] for k in range(C.shape[1])]
     assert np.allclose(corr.numpy(), expected, atol=1e-5)
     stop = ch03.token_kind(s, ".")
     narrowed = ch03.gender_correlation(rec, where=stop)
-    C, female = rec.gates["c"][stop & where].double().numpy(), (s.gender[stop & where] == 1).double().numpy()
+    C, female = rec.gates["C_t"][stop & where].double().numpy(), (s.gender[stop & where] == 1).double().numpy()
     assert np.allclose(narrowed.numpy(), [np.corrcoef(C[:, k], female)[0, 1] for k in range(32)], atol=1e-5)
 
 
@@ -250,7 +252,7 @@ def test_gender_units():
 
 def made_up(rec, f):
     """The recording with its forget gates replaced by ``f`` (T, B, H)."""
-    return ch03.Recording(rec.stories, rec.logits, dict(rec.gates, f=f))
+    return ch03.StoryRecording(rec.stories, rec.logits, dict(rec.gates, f=f))
 
 
 def test_forget_shift_matched_units_and_timing_steps_on_made_up_gates(small):
@@ -260,19 +262,19 @@ def test_forget_shift_matched_units_and_timing_steps_on_made_up_gates(small):
     f = torch.full((T, B, H), 0.9)
     f[subject] = torch.linspace(0.0, 0.95, H)               # unit k: f = k·0.95/31 at a subject
     fake = made_up(rec, f)
-    assert ch03.forget_shift(fake, [0], subject) == pytest.approx(1.0)
-    assert ch03.forget_shift(fake, [0, 31], subject) == pytest.approx((1.0 + 0.05) / 2)
-    assert ch03.forget_shift(fake, [5], ~subject) == pytest.approx(0.1)
+    assert ch03_clamp.forget_shift(fake, [0], subject) == pytest.approx(1.0)
+    assert ch03_clamp.forget_shift(fake, [0, 31], subject) == pytest.approx((1.0 + 0.05) / 2)
+    assert ch03_clamp.forget_shift(fake, [5], ~subject) == pytest.approx(0.1)
     corr = torch.zeros(H)
     corr[[0, 1, 2]] = torch.tensor([0.9, -0.5, 0.3])          # units 0-2 follow the gender
-    assert ch03.matched_units(fake, corr) == [3, 4, 5]     # the lowest f among the others
-    assert ch03.matched_units(fake, corr, k=2, unrelated=0.4) == [2, 3]
+    assert ch03_clamp.matched_units(fake, corr) == [3, 4, 5]     # the lowest f among the others
+    assert ch03_clamp.matched_units(fake, corr, k=2, unrelated=0.4) == [2, 3]
     with pytest.raises(ValueError, match="expected at least 3 units with"):
-        ch03.matched_units(fake, torch.ones(H))
+        ch03_clamp.matched_units(fake, torch.ones(H))
     # timing: in each story as many other words as it has subject words, the lowest f first
     g = torch.Generator().manual_seed(0)
     f = torch.rand(T, B, H, generator=g)
-    steps = ch03.timing_steps(made_up(rec, f), [3, 8])
+    steps = ch03_clamp.timing_steps(made_up(rec, f), [3, 8])
     assert not (steps & subject).any()
     assert torch.equal(steps.sum(dim=0), subject.sum(dim=0))
     mean = f[..., [3, 8]].mean(dim=-1)
@@ -304,7 +306,7 @@ def test_forget_by_kind_and_forget_contrast_on_made_up_gates(small):
     f = torch.zeros_like(rec.gates["f"])
     for n, kind in enumerate(ch03.TOKEN_KINDS):
         f[ch03.token_kind(s, kind)] = n / 10                     # f_t = the kind's number / 10
-    fake = ch03.Recording(s, rec.logits, dict(rec.gates, f=f))
+    fake = ch03.StoryRecording(s, rec.logits, dict(rec.gates, f=f))
     by_kind = ch03.forget_by_kind(fake, [0, 5])
     assert by_kind == pytest.approx({kind: n / 10 for n, kind in enumerate(ch03.TOKEN_KINDS)})
     c = ch03.forget_contrast(fake, [3])
@@ -317,15 +319,15 @@ def test_forget_by_kind_and_forget_contrast_on_made_up_gates(small):
 
 def test_damage_clamps_the_forget_gate_where_it_says(small):
     model, s, rec = small
-    assert ch03.damage(model, s) == ch03.pronoun_damage(rec)              # no units: no clamp
+    assert ch03_clamp.damage(model, s) == ch03_clamp.pronoun_damage(rec)              # no units: no clamp
     clamp = Clamp("f", 1.0, units=[2, 7], steps=ch03.subject_steps(s))
     clamped = ch03.record(model, s, clamp)
     f = clamped.gates["f"]
     assert (f[ch03.subject_steps(s)][:, [2, 7]] == 1).all()
     assert not (f[~ch03.subject_steps(s)][:, [2, 7]] == 1).all()
-    assert ch03.damage(model, s, [2, 7]) == ch03.pronoun_damage(clamped)
+    assert ch03_clamp.damage(model, s, [2, 7]) == ch03_clamp.pronoun_damage(clamped)
     first = ch03.first_pronoun(s)
-    d = ch03.pronoun_damage(rec)
+    d = ch03_clamp.pronoun_damage(rec)
     assert d.switch == language.pronoun_accuracy(rec.logits, s, where=first & ch03.after(s, "switch"))
     she = rec.logits[..., language.INDEX["she"]] > rec.logits[..., language.INDEX["he"]]
     both = first & (ch03.after(s, "switch") | ch03.after(s, "same"))
@@ -336,17 +338,17 @@ def test_clamp_experiments_are_the_three_clamps_the_text_describes(small):
     model, s, rec = small
     corr = ch03.gender_correlation(rec)
     units = ch03.gender_units(corr)
-    found = ch03.clamp_experiments(model, rec, units, corr)
+    found = ch03_clamp.clamp_experiments(model, rec, units, corr)
     assert list(found) == list(ch03_plots.CLAMPS)
     subject = ch03.subject_steps(s)
     expected = {"gender units at a new subject": (units, subject),
-                "other units at a new subject": (ch03.matched_units(rec, corr), subject),
-                "gender units at other words": (units, ch03.timing_steps(rec, units))}
+                "other units at a new subject": (ch03_clamp.matched_units(rec, corr), subject),
+                "gender units at other words": (units, ch03_clamp.timing_steps(rec, units))}
     for name, (u, steps) in expected.items():
         c = found[name]
         assert c["units"] == u and torch.equal(c["steps"], steps)
-        assert c["shift"] == ch03.forget_shift(rec, u, steps)
-        assert c["damage"] == ch03.damage(model, s, u, steps=steps)
+        assert c["shift"] == ch03_clamp.forget_shift(rec, u, steps)
+        assert c["damage"] == ch03_clamp.damage(model, s, u, steps=steps)
     assert not set(found["other units at a new subject"]["units"]) & set(units)
 
 
@@ -355,8 +357,8 @@ def test_the_figures_draw(small):
     profile = ch03.forget_by_kind(rec, [0])
     fig = ch03_plots.forget_profile({"unit 0": profile, "others": ch03.forget_by_kind(rec, [1, 2])})
     assert fig._repr_png_().startswith(b"\x89PNG")
-    d = ch03.Damage(1.0, 0.5, 0.4)
-    fig = ch03_plots.damage_bars({"as trained": d, "clamped": ch03.Damage(0.4, 0.8, 0.1)})
+    d = ch03_clamp.Damage(1.0, 0.5, 0.4)
+    fig = ch03_plots.damage_bars({"as trained": d, "clamped": ch03_clamp.Damage(0.4, 0.8, 0.1)})
     assert fig._repr_png_().startswith(b"\x89PNG")
     fig = ch03_plots.story(rec, [0, 3])
     assert fig._repr_png_().startswith(b"\x89PNG")
@@ -387,7 +389,7 @@ def test_clear_errors(small):
         ch03_plots.damage_bars({"as trained": 0.5})
     with pytest.raises(ValueError, match=r"expected unit indices in 0 … 31, got \[40\]"):
         ch03_plots.story(rec, [40])
-    with pytest.raises(TypeError, match="expected an lstmlib.experiments.ch03.Recording, got dict"):
+    with pytest.raises(TypeError, match="expected an lstmlib.experiments.ch03.StoryRecording, got dict"):
         ch03_plots.story({}, [0])
     with pytest.raises(TypeError, match="expected rows to be a non-empty list of dicts"):
         ch03_plots.clamps_over_runs([])

@@ -15,7 +15,8 @@ import torch
 
 import lstmlib
 from lstmlib import cells, tasks
-from lstmlib.experiments import ch01, ch04, ch04_runs
+from lstmlib.experiments import ch04, ch04_plots, ch04_runs
+from lstmlib.models import recipes
 
 NOTEBOOK = ch04_runs.RESULTS.parents[3] / "book" / "04_input_gate.ipynb"
 
@@ -26,14 +27,14 @@ def test_exercise_5_without_an_input_gate_the_lstm_stays_at_the_baseline(seed):
     """Exercise 5's solution: within 15 % of the baseline, trained as the page trains."""
     lstmlib.seed_everything(seed)
     nig = lstmlib.models.LastStep("LSTM", 2, 32, forget_bias=2.0, input_gate=False)
-    ch01.train_adding({"NIG": nig}, seed)
-    mse = ch01.held_out_mse(nig, seed)
+    recipes.train_adding({"NIG": nig}, seed)
+    mse = recipes.held_out_mse(nig, seed)
     assert abs(mse / tasks.ADDING_BASELINE - 1) < 0.15, mse
 
 
 @pytest.mark.parametrize("seed", (0, 1, 2))
 def test_the_shown_sequence_has_both_markers_in_the_window_and_far_from_v_0(seed):
-    rec = ch04.record(ch01.adding_models(seed)["LSTM"], seed)     # the probe data; the model is not used
+    rec = ch04.record(recipes.adding_models(seed)["LSTM"], seed)     # the probe data; the model is not used
     lo, hi = ch04.STORE["window"]
     for v_0 in (0.5, 0.66, 0.9, 1.3, -0.2):
         b = ch04.show_sequence(rec, v_0)
@@ -80,7 +81,7 @@ def test_the_worked_example_s_weights_and_what_the_layer_computes_with_them():
         output, _, gates = layer(torch.tensor(ch04.HAND_X)[:, None], return_gates=True)
     for t in range(3):
         for u in range(2):
-            assert gates["c"][t, 0, u].item() == pytest.approx(rows[2 * t + u][6], abs=1e-6)
+            assert gates["C_t"][t, 0, u].item() == pytest.approx(rows[2 * t + u][6], abs=1e-6)
             assert output[t, 0, u].item() == pytest.approx(rows[2 * t + u][7], abs=1e-6)
 
 
@@ -101,7 +102,7 @@ def test_exercise_3_two_marks_by_hand():
 # ---------------------------------------------------------------------------------------------
 @functools.lru_cache(maxsize=None)
 def untrained():
-    model = ch01.adding_models(0)["LSTM"]
+    model = recipes.adding_models(0)["LSTM"]
     return model, ch04.record(model, 0, sequences=64)
 
 
@@ -116,15 +117,15 @@ def made_up(carrier):
     else:
         i, g = 0.8 * (1.2 - v), torch.ones_like(v)
     i = torch.where(marked, i, torch.zeros_like(i))
-    gates = {"i": torch.stack([i, torch.full_like(i, 0.5)], 2), "g": torch.stack([g, v], 2)}
-    gates["w"] = gates["i"] * gates["g"]
-    gates["c"] = gates["w"].cumsum(0)
-    return ch04.Recording(x, y, gates, y.clone())
+    gates = {"i": torch.stack([i, torch.full_like(i, 0.5)], 2), "C_tilde": torch.stack([g, v], 2)}
+    gates["w"] = gates["i"] * gates["C_tilde"]
+    gates["C_t"] = gates["w"].cumsum(0)
+    return ch04.AddingRecording(x, y, gates, y.clone())
 
 
 def test_record_adds_the_write_and_blocking_nowhere_changes_nothing():
     model, rec = untrained()
-    assert torch.equal(rec.gates["w"], rec.gates["i"] * rec.gates["g"])
+    assert torch.equal(rec.gates["w"], rec.gates["i"] * rec.gates["C_tilde"])
     nowhere = torch.zeros_like(rec.marked)
     assert abs(ch04.blocked_mse(model, rec, nowhere) - rec.mse()) < 1e-6
 
@@ -151,7 +152,7 @@ def test_blocked_writes_are_the_equations_with_i_t_set_to_0():
 def test_correlations_are_pearsons():
     import numpy as np
     _, rec = untrained()
-    C_T, y = rec.gates["c"][-1].numpy(), rec.y[:, 0].numpy()
+    C_T, y = rec.gates["C_t"][-1].numpy(), rec.y[:, 0].numpy()
     expected = [np.corrcoef(C_T[:, u], y)[0, 1] for u in range(C_T.shape[1])]
     np.testing.assert_allclose(ch04.correlations(rec).numpy(), expected, atol=1e-5)
     assert ch04.memory_unit(rec) == int(np.abs(expected).argmax())
@@ -178,19 +179,19 @@ def test_route_and_the_zero_write_value_on_made_up_writes():
 def test_tokens_and_the_figures():
     model, rec = untrained()
     x = torch.tensor([[0.25, 0.0], [0.5, 1.0]])
-    assert ch04.tokens(x) == ["·", "0.50"]
+    assert ch04_plots.tokens(x) == ["·", "0.50"]
     rec = made_up("candidate")
-    fig = ch04.write_by_value(rec, 0, v_0=0.6)
+    fig = ch04_plots.write_by_value(rec, 0, v_0=0.6)
     assert [ax.get_title(loc="left") for ax in fig.axes[:3]] == [
         "input gate $i_t$", "candidate $\\tilde{C}_t$", "write $i_t \\odot \\tilde{C}_t$"]
     assert [t.get_text() for t in fig.axes[2].texts] == ["$v_0$ = 0.60"]
-    fig = ch04.write_by_value(made_up("input gate"), 0, v_0=1.2)
+    fig = ch04_plots.write_by_value(made_up("input gate"), 0, v_0=1.2)
     assert [t.get_text() for t in fig.axes[2].texts] == ["$v_0$ = 1.20 →"]
     model, rec = untrained()
-    fig = ch04.cell_traces(model, rec, 0, 1, {"blocked": rec.marked})
+    fig = ch04_plots.cell_traces(model, rec, 0, 1, {"blocked": rec.marked})
     assert len(fig.axes[0].get_lines()) == 2 + 2                      # two runs, two marked steps
     _, rec = untrained()
-    fig = ch04.write_heatmap(rec, 0, [3, 1], v_0=0.5)
+    fig = ch04_plots.write_heatmap(rec, 0, [3, 1], v_0=0.5)
     assert fig.get_suptitle().startswith("unit 3 writes nothing for a marked value of $v_0$ = 0.50")
 
 
@@ -261,14 +262,14 @@ def test_bad_input_gets_a_clear_error():
     with pytest.raises(ValueError, match="expected a unit index in 0 … 31 \\(hidden_size 32\\), got 32"):
         ch04.write_summary(rec, 32)
     with pytest.raises(ValueError, match="of shape \\(T, 2\\), got \\(3, 2, 2\\)"):
-        ch04.tokens(torch.zeros(3, 2, 2))
+        ch04_plots.tokens(torch.zeros(3, 2, 2))
     with pytest.raises(TypeError, match="expected a LastStep model around an LSTM with input_size 2"):
-        ch04.record(ch01.adding_models(0)["RNN"], 0)
+        ch04.record(recipes.adding_models(0)["RNN"], 0)
     with pytest.raises(ValueError, match="expected a dict of one or two"):
-        ch04.cell_traces(model, rec, 0, 1, {"a": rec.marked, "b": rec.marked, "c": rec.marked})
+        ch04_plots.cell_traces(model, rec, 0, 1, {"a": rec.marked, "b": rec.marked, "c": rec.marked})
     with pytest.raises(ValueError, match="expected sequence in 0 … 63, got 64"):
-        ch04.cell_traces(model, rec, 64, 1, {"a": rec.marked})
+        ch04_plots.cell_traces(model, rec, 64, 1, {"a": rec.marked})
     with pytest.raises(ValueError, match="expected sequence in 0 … 63, got 64"):
-        ch04.write_heatmap(rec, 64, [0], 0.5)
+        ch04_plots.write_heatmap(rec, 64, [0], 0.5)
     with pytest.raises(ValueError, match="expected writes to be 1 or 2 .*, got 3"):
         ch04.blocked_prediction(0.5, writes=3)

@@ -13,11 +13,11 @@ import functools
 import pytest
 import torch
 
-from lstmlib import language, recall
-from lstmlib.experiments import ch05, ch05_language
+from lstmlib.experiments import ch05, ch05_language, ch05_leak, ch05_plots
 from lstmlib.models import EveryStep
-from lstmlib.packed import Pack
-from lstmlib.seed import seed_everything
+from lstmlib.models.packed import Pack
+from lstmlib.tasks import language, recall
+from lstmlib.training.seed import seed_everything
 
 SEEDS = (1, 2, 3)
 
@@ -138,8 +138,8 @@ def test_leak_holding_a_constant_gate_at_its_own_mean_changes_nothing():
         model.rnn.W[3 * 16:].zero_()
         model.rnn.b[3 * 16:].fill_(0.3)
     batch = ch05.recall_batch(0, 50)
-    leaks = ch05.leak(model, batch, [0, 1, 2])
-    assert list(leaks) == list(ch05.LEAK_RUNS)
+    leaks = ch05_leak.leak(model, batch, [0, 1, 2])
+    assert list(leaks) == list(ch05_leak.LEAK_RUNS)
     assert leaks["own mean"].before == pytest.approx(leaks["free"].before, rel=1e-5)
     assert leaks["1"].before != pytest.approx(leaks["free"].before, rel=1e-3)
     assert leaks["0"].before != pytest.approx(leaks["free"].before, rel=1e-3)
@@ -149,13 +149,13 @@ def test_the_tables_and_the_figure_fit_the_column():
     model = ch05.recall_model(0)
     batch = ch05.recall_batch(0, 50)
     route = ch05.route(model, batch)
-    leaks = ch05.leak(model, batch, route.units)
-    table = ch05.leak_table({"half-open": leaks, "shut": leaks})
-    assert len(table.splitlines()) == 2 + len(ch05.LEAK_RUNS)
+    leaks = ch05_leak.leak(model, batch, route.units)
+    table = ch05_leak.leak_table({"half-open": leaks, "shut": leaks})
+    assert len(table.splitlines()) == 2 + len(ch05_leak.LEAK_RUNS)
     routes = ch05.route_table({"half-open": [route, route], "shut": [route]})
     assert len(routes.splitlines()) == 4
     assert max(len(line) for line in (table + "\n" + routes).splitlines()) <= 79
-    fig = ch05.leak_figure({"half-open": [leaks, leaks], "shut": [leaks]})
+    fig = ch05_plots.leak_figure({"half-open": [leaks, leaks], "shut": [leaks]})
     assert len(fig.axes) == 2 and fig.get_figwidth() * fig.dpi <= 700
     assert route.best_hold() >= route.holds_after()
 

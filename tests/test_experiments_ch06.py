@@ -15,8 +15,9 @@ import torch
 from scipy import stats
 
 import lstmlib
-from lstmlib import sweeps, timing
 from lstmlib.experiments import ch06, ch06_cells, ch06_plots, ch06_runs
+from lstmlib.tasks import timing
+from lstmlib.training import sweeps
 
 
 # ---------------------------------------------------------------------------------------------
@@ -160,7 +161,7 @@ def test_forget_feedback_reads_the_forget_gate_and_its_peephole_term():
     with torch.no_grad():
         _, _, gates = models["p_f"].rnn(x, return_gates=True)
     f, term = ch06.forget_feedback(models["p_f"], T=40, last=10)
-    assert term == pytest.approx(float((-3.0 * gates["c"][-11:-1]).mean()), rel=1e-6)
+    assert term == pytest.approx(float((-3.0 * gates["C_t"][-11:-1]).mean()), rel=1e-6)
     assert f == pytest.approx(float(gates["f"][-10:].mean()), rel=1e-6)
     with pytest.raises(ValueError, match="last < T"):
         ch06.forget_feedback(models["p_o"], T=20, last=20)

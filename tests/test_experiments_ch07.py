@@ -1,5 +1,5 @@
-"""Chapter 7's functions (lstmlib.experiments.ch07, ch07_runs, ch07_sweep, ch07_plots) and the quantitative sentences of its
-exercises' solutions.
+"""Chapter 7's functions (lstmlib.experiments.ch07, ch07_inside, ch07_runs, ch07_sweep,
+ch07_plots) and the quantitative sentences of its exercises' solutions.
 
 The chapter's claims are checked by the notebook itself (book/07_coupled_gates.ipynb, in its
 folded check cells), and over many seeds and numeric environments by
@@ -13,9 +13,10 @@ import pytest
 import torch
 
 import lstmlib
-from lstmlib import counting, sweeps
-from lstmlib.experiments import ch07, ch07_plots, ch07_runs, ch07_sweep
-from lstmlib.packed import Pack
+from lstmlib.experiments import ch07, ch07_inside, ch07_plots, ch07_runs, ch07_sweep
+from lstmlib.models.packed import Pack
+from lstmlib.tasks import counting
+from lstmlib.training import sweeps
 
 
 @pytest.mark.parametrize("D, H", [(2, 16), (1, 3), (5, 40)])
@@ -55,7 +56,7 @@ def test_bad_input_is_refused_with_what_was_expected():
         ch07.train_runs("LSTM", "max", [0], 0.02, steps=1)
     with pytest.raises(ValueError, match="unknown task 'max'"):
         ch07.task_fn("max")
-    g = ch07.inside(ch07.model("LSTM", 0), "sum", 0, n=8)
+    g = ch07_inside.inside(ch07.model("LSTM", 0), "sum", 0, n=8)
     with pytest.raises(ValueError, match="'marked' or 'between', got 'after'"):
         g.at("f", "after")
 
@@ -160,11 +161,12 @@ def test_the_learning_rate_figure_has_a_panel_per_task_and_refuses_bad_input():
 
 def test_a_coupled_network_writes_nothing_where_its_forget_gate_is_held():
     net = ch07.model("CoupledLSTM", 1)
-    free, held = ch07.inside(net, "sum", 1, n=20), ch07.inside(net, "sum", 1, n=20, hold=True)
+    free = ch07_inside.inside(net, "sum", 1, n=20)
+    held = ch07_inside.inside(net, "sum", 1, n=20, hold=True)
     assert free.coupling_error() < 1e-6 and free.change_at_marked() > 0
     assert held.at("i", units=range(16)).max() == 0.0 and held.change_at_marked() == 0.0
     assert len(free.top) == 3 and free.final_size().shape == (16,)
-    assert float(free.gates["c"].abs().max()) < 1
+    assert float(free.gates["C_t"].abs().max()) < 1
 
 
 def test_a_pack_is_measured_as_each_of_its_networks_alone():
@@ -224,7 +226,7 @@ def test_exercise_4_the_default_start_leaves_the_input_gate_open(seed):
     found = {}
     for start, bias in (("default", None), ("matched", -1.0)):
         nets = ch07.train_runs("LSTM", "sum", run_list, 0.04, input_bias=bias)
-        looks = [ch07.inside(m, "sum", r) for m, r in zip(nets, run_list)]
+        looks = [ch07_inside.inside(m, "sum", r) for m, r in zip(nets, run_list)]
         found[start] = dict(between=np.mean([g.write_between() for g in looks]),
                             saturated=np.mean([g.saturated() for g in looks]))
     default, matched = found["default"], found["matched"]
@@ -245,14 +247,14 @@ def test_exercise_5_on_counting_the_coupled_lstm_is_better(seed):
 
 
 def test_keep_and_write_is_one_in_a_coupled_lstm_and_weighs_units_by_importance():
-    """ch07_runs.keep_and_write: f_t + i_t = 1 exactly in a coupled LSTM, whatever the weights;
+    """Inside.keep_and_write: f_t + i_t = 1 exactly in a coupled LSTM, whatever the weights;
     in an LSTM it is the importance-weighted mean of each unit's f_t + i_t at the marked steps."""
     for variant in ch07.VARIANTS:
         net = ch07.model(variant, 0)
-        look = ch07.inside(net, "sum", 0, n=16)
-        value = ch07_runs.keep_and_write(net, look)
+        look = ch07_inside.inside(net, "sum", 0, n=16)
+        value = look.keep_and_write()
         per_unit = (look.gates["f"] + look.gates["i"])[look.marked].mean(0)
-        weight = ch07.importance(net, look.x)
+        weight = ch07_inside.importance(net, look.x)
         if variant == "CoupledLSTM":
             assert abs(value - 1.0) < 1e-6
         else:
@@ -262,7 +264,7 @@ def test_keep_and_write_is_one_in_a_coupled_lstm_and_weighs_units_by_importance(
 
 
 def test_clipping_each_network_of_a_pack_is_what_the_pack_itself_does():
-    """ch07.AdamClipEach clips as lstmlib.packed.Pack.clip_each does, with other code."""
+    """ch07.AdamClipEach clips as lstmlib.models.packed.Pack.clip_each does, with other code."""
     packs = [Pack([ch07.model("CoupledLSTM", r) for r in (0, 1, 2)]) for _ in range(2)]
     x, y = counting.marked_sum(20, 8, generator=torch.Generator().manual_seed(0))
     for pack in packs:

@@ -14,9 +14,9 @@ import pytest
 import torch
 
 import lstmlib
-from lstmlib import sweeps
 from lstmlib.cells import gru_cell
 from lstmlib.experiments import ch08, ch08_compare, ch08_sweep
+from lstmlib.training import sweeps
 
 SWEEP = "benchmarks/results/gru_sweep.jsonl"
 

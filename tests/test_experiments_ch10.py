@@ -14,10 +14,10 @@ import importlib.util
 import numpy as np
 import pytest
 
-from lstmlib import sweeps
 from lstmlib.experiments import ch10, ch10_results
 from lstmlib.forecasting import evaluation, fit, models
-from lstmlib.seed import seed_everything
+from lstmlib.training import sweeps
+from lstmlib.training.seed import seed_everything
 
 
 def test_the_seeds_of_a_run_never_reuse_another_runs_networks():
@@ -167,7 +167,7 @@ def test_the_precomputed_sweep_is_current_complete_and_hashes_every_module_it_ru
     assert lookback.header["planned"] == len(script.planned_lookback(sweep.rows)) == 108
     for results in (sweep, lookback):
         assert results.header["sources"] == sorted(sweeps.source_files(script.sources()))
-    for module in ("lstmlib/layers/lstm.py", "lstmlib/layers/gru.py", "lstmlib/seed.py",
+    for module in ("lstmlib/layers/lstm.py", "lstmlib/layers/gru.py", "lstmlib/training/seed.py",
                    "lstmlib/forecasting/models.py", "lstmlib/forecasting/fit.py",
                    "lstmlib/forecasting/baselines.py", "lstmlib/experiments/ch10.py"):
         assert module in sweep.header["sources"]

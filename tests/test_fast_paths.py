@@ -1,4 +1,4 @@
-"""The LSTM layers' fast path (lstmlib.fused) computes exactly what the readable cell computes.
+"""The LSTM layers' fast path (lstmlib.layers.fused) computes exactly what the readable cell computes.
 
 For every variant the layer supports: outputs, final states and the gradients with respect to
 the input, the initial state and every parameter, in float64 to 1e-10, from the fused Function
@@ -9,11 +9,11 @@ benchmarks/run.py, never here.
 """
 import pytest
 import torch
+from conftest import tol
 
 import lstmlib
-from conftest import tol
-from lstmlib import fused
 from lstmlib.cells import lstm_cell
+from lstmlib.layers import fused
 
 D, H, T, B = 3, 5, 8, 4
 
@@ -153,7 +153,7 @@ def test_recorded_gates_come_from_the_readable_path_and_agree():
     assert not fused_node(out)
     fast_out, (fast_h, fast_c) = layer(x)
     torch.testing.assert_close(out, fast_out, atol=1e-12, rtol=0)
-    torch.testing.assert_close(gates["c"][-1], fast_c, atol=1e-12, rtol=0)
+    torch.testing.assert_close(gates["C_t"][-1], fast_c, atol=1e-12, rtol=0)
 
 
 def test_when_the_fast_path_runs():

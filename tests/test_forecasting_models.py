@@ -12,7 +12,7 @@ import lstmlib
 from lstmlib.forecasting import data, fit, models
 from lstmlib.forecasting.protocol import Problem
 from lstmlib.models import LastStep
-from lstmlib.seed import seed_everything
+from lstmlib.training.seed import seed_everything
 
 
 def test_dlinear_trend_is_a_centred_moving_average_with_repeated_ends():

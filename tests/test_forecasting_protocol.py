@@ -7,10 +7,9 @@ import pytest
 import torch
 
 from lstmlib.forecasting import baselines, data, fit, models
-from lstmlib.forecasting.protocol import (Normaliser, Problem, chronological_split, errors,
-                                          rolling_splits,
-                                          origins)
-from lstmlib.seed import seed_everything
+from lstmlib.forecasting.protocol import (Normaliser, Problem, chronological_split, errors_by_lead, origins,
+                                          rolling_splits)
+from lstmlib.training.seed import seed_everything
 
 
 def ramp(N=100):
@@ -57,11 +56,11 @@ def test_the_normaliser_uses_the_training_part_and_inverts():
 
 
 def test_errors_by_lead():
-    e = errors([[1.0, 2.0], [3.0, 4.0]], [[0.0, 0.0], [1.0, 0.0]])
+    e = errors_by_lead([[1.0, 2.0], [3.0, 4.0]], [[0.0, 0.0], [1.0, 0.0]])
     assert np.allclose(e.mse, [(1 + 4) / 2, (4 + 16) / 2]) and np.allclose(e.mae, [1.5, 3.0])
     assert e.one_step() == (2.5, 1.5) and e.multi_step() == (6.25, 2.25)
     with pytest.raises(ValueError, match="expected forecast and truth of the same shape"):
-        errors(np.zeros((3, 2)), np.zeros((3, 1)))
+        errors_by_lead(np.zeros((3, 2)), np.zeros((3, 1)))
 
 
 def poisoned(series, value):

@@ -1,10 +1,11 @@
-"""lstmlib.gradients: the Jacobians by distance are autograd's, and ∏ f is the cell state's direct path."""
+"""lstmlib.analysis.gradients: the Jacobians by distance are autograd's, and ∏ f is the cell state's direct path."""
 import pytest
 import torch
 from torch.autograd.functional import jacobian
 
 import lstmlib
-from lstmlib import fused, gradients
+from lstmlib.analysis import gradients
+from lstmlib.layers import fused
 
 
 def small(layer_cls, **kwargs):

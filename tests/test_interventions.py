@@ -1,10 +1,10 @@
-"""lstmlib.interventions: a clamped gate takes its fixed value, and nothing else changes."""
+"""lstmlib.layers.clamps: a clamped gate takes its fixed value, and nothing else changes."""
 import pytest
 import torch
 
 import lstmlib
 from lstmlib import cells
-from lstmlib.interventions import Clamp
+from lstmlib.layers.clamps import Clamp
 
 T, B, D, H = 7, 4, 3, 5
 
@@ -34,7 +34,7 @@ def reference(lstm, x, gate, value, where):
         put = lambda name, g: torch.where(where[t], torch.full_like(g, value), g) if name == gate else g
         f = put("f", torch.sigmoid(v @ W_f.T + b_f))
         i = put("i", torch.sigmoid(v @ W_i.T + b_i))
-        g = put("g", torch.tanh(v @ W_C.T + b_C))
+        g = put("C_tilde", torch.tanh(v @ W_C.T + b_C))
         C = f * C + i * g
         o = put("o", torch.sigmoid(v @ W_o.T + b_o))
         h = o * torch.tanh(C)
@@ -43,7 +43,7 @@ def reference(lstm, x, gate, value, where):
     return torch.stack(hs), C
 
 
-@pytest.mark.parametrize("gate,value", [("f", 1.0), ("f", 0.0), ("i", 0.0), ("g", -0.5), ("o", 1.0)])
+@pytest.mark.parametrize("gate,value", [("f", 1.0), ("f", 0.0), ("i", 0.0), ("C_tilde", -0.5), ("o", 1.0)])
 def test_a_clamped_run_equals_the_equations_with_that_gate_overwritten(gate, value):
     lstm, x = layer(), sequence()
     new = torch.zeros(T, B, dtype=torch.bool)
@@ -118,7 +118,7 @@ def test_the_output_gates_peephole_reads_the_clamped_cell_state():
         peep.p_o.fill_(2.0)
     x = sequence()
     _, _, g = peep(x, clamp=[Clamp("f", 0.0), Clamp("i", 0.0)], return_gates=True)  # C_t = 0
-    assert (g["c"] == 0).all()
+    assert (g["C_t"] == 0).all()
     W_o, b_o = peep.gate("o")
     h_prev = torch.zeros(T, B, H, dtype=x.dtype)                   # h_t = o_t ⊙ tanh(0) = 0
     o_expected = torch.sigmoid(torch.cat([h_prev, x], dim=2) @ W_o.T + b_o)      # p_o ⊙ 0 = 0
@@ -145,7 +145,7 @@ def test_lstm_step_applies_fixed_entries_before_the_cell_update():
 # Clear errors
 # ---------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("kwargs,error,message", [
-    (dict(gate="x", value=1.0), ValueError, "unknown gate 'x' to clamp: expected one of ('f', 'i', 'g', 'o')"),
+    (dict(gate="x", value=1.0), ValueError, "unknown gate 'x' to clamp: expected one of ('f', 'i', 'C_tilde', 'o')"),
     (dict(gate="f", value=1.5), ValueError, "gate 'f' is a sigmoid: expected a value in [0, 1], got 1.5"),
     (dict(gate="f", value="1"), TypeError, "expected value to be a number, got str '1'"),
     (dict(gate="f", value=float("nan")), ValueError, "expected a finite value, got nan"),
@@ -164,8 +164,8 @@ def test_a_bad_clamp_is_refused_when_it_is_made(kwargs, error, message):
     (Clamp("f", 1.0, steps=[7]), "expected step indices in 0 … 6 (the input has T = 7), got 7"),
     (Clamp("f", 1.0, steps=torch.zeros(B, T, dtype=torch.bool)),
      "expected steps of shape (T, B) = (7, 4), like the input, got (4, 7)"),
-    (Clamp("g", 1.0, steps=torch.zeros(T, B)), "expected steps to be a bool tensor, got dtype torch.float32"),
-    (Clamp("g", 0.0, units=[0]), None),
+    (Clamp("C_tilde", 1.0, steps=torch.zeros(T, B)), "expected steps to be a bool tensor, got dtype torch.float32"),
+    (Clamp("C_tilde", 0.0, units=[0]), None),
 ])
 def test_a_clamp_that_does_not_fit_the_input_is_refused(clamp, message):
     lstm, x = layer(), sequence()
@@ -184,9 +184,9 @@ def test_clamping_a_gate_the_layer_lacks_is_refused():
     with pytest.raises(ValueError, match=r"has no 'f' gate to clamp \(the row blocks of its W: \('i', 'C', 'o'\)\)"):
         layer(forget_gate=False)(x, clamp=Clamp("f", 1.0))
     with pytest.raises(ValueError, match=r"the candidate C̃_t is a tanh: expected a value in \[−1, 1\], got 2.0"):
-        layer()(x, clamp=Clamp("g", 2.0))
-    layer(input_activation=False)(x, clamp=Clamp("g", 2.0))       # NIAF: C̃_t is not squashed
+        layer()(x, clamp=Clamp("C_tilde", 2.0))
+    layer(input_activation=False)(x, clamp=Clamp("C_tilde", 2.0))       # NIAF: C̃_t is not squashed
     with pytest.raises(ValueError, match="clamp .* applies to the LSTM family, not to GRU"):
         lstmlib.GRU(D, H, dtype=torch.float64)(x, clamp=Clamp("f", 1.0))
-    with pytest.raises(TypeError, match="expected clamp to be an lstmlib.interventions.Clamp or a list of them, got dict"):
+    with pytest.raises(TypeError, match="expected clamp to be an lstmlib.layers.clamps.Clamp or a list of them, got dict"):
         layer()(x, clamp={"f": 1.0})

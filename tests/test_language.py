@@ -1,8 +1,8 @@
-"""lstmlib.language: the stories follow their grammar, and the labels say what is true."""
+"""lstmlib.tasks.language: the stories follow their grammar, and the labels say what is true."""
 import pytest
 import torch
 
-from lstmlib import language as L
+from lstmlib.tasks import language as L
 
 
 @pytest.fixture(scope="module")

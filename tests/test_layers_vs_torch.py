@@ -106,13 +106,26 @@ def test_to_torch_round_trip(kind):
         torch.testing.assert_close(getattr(back, name), p, atol=1e-7, rtol=0)
 
 
+def test_a_relu_rnn_equals_torchs_both_ways():
+    """nonlinearity="relu" (chapter 1's IRNN) is torch.nn.RNN's: from_torch and to_torch keep it."""
+    torch.manual_seed(3)
+    m = torch.nn.RNN(3, 5, nonlinearity="relu", dtype=torch.float64)
+    x = torch.randn(7, 2, 3, dtype=torch.float64)
+    layer = lstmlib.RNN.from_torch(m)
+    assert layer.nonlinearity == "relu"
+    torch.testing.assert_close(layer(x)[0], m(x)[0], atol=1e-12, rtol=0)
+    back = layer.to_torch()
+    assert back.nonlinearity == "relu"
+    torch.testing.assert_close(back(x)[0], m(x)[0], atol=1e-12, rtol=0)
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_gates_only_when_asked(kind):
     layer = KINDS[kind][0](D, H, batch_first=True)
     x = torch.randn(B, T, D)
     assert len(layer(x)) == 2
     out, state, gates = layer(x, return_gates=True)
-    expected = {"rnn": {"h"}, "lstm": set("figoc"), "gru": set("rzn")}[kind]
+    expected = {"rnn": {"h"}, "lstm": {"f", "i", "C_tilde", "o", "C_t"}, "gru": set("rzn")}[kind]
     assert set(gates) == expected
     for v in gates.values():
         assert v.shape == out.shape

@@ -8,7 +8,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from lstmlib import machines, sweeps
+from lstmlib import machines
+from lstmlib.training import sweeps
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -110,16 +111,16 @@ def test_a_sweep_runs_in_parallel_and_keeps_every_result(tmp_path):
         return {"k2": k * k}
     start = time.perf_counter()
     results = sweeps.run(tmp_path / "s.jsonl", "s", [dict(k=k) for k in range(6)], slow,
-                         sources=["lstmlib/sweeps.py"], progress=False, workers=3)
+                         sources=["lstmlib/training/sweeps.py"], progress=False, workers=3)
     assert time.perf_counter() - start < 1.0                  # 6 × 0.2 s in 3 threads
     assert sorted(r["k2"] for r in results.rows) == [0, 1, 4, 9, 16, 25]
     with pytest.raises(ValueError, match="workers"):
-        sweeps.run(tmp_path / "t.jsonl", "t", [dict(k=1)], slow, sources=["lstmlib/sweeps.py"],
+        sweeps.run(tmp_path / "t.jsonl", "t", [dict(k=1)], slow, sources=["lstmlib/training/sweeps.py"],
                    progress=False, workers=0)
 
 
 def test_a_sweep_hashes_every_lstmlib_module_it_imports():
     files = sweeps.imported_files("import lstmlib.experiments.ch08_sweep")
     assert {"lstmlib/experiments/ch08_sweep.py", "lstmlib/experiments/ch08_compare.py",
-            "lstmlib/layers/gru.py", "lstmlib/train.py", "lstmlib/fused.py"} <= set(files)
+            "lstmlib/layers/gru.py", "lstmlib/training/loop.py", "lstmlib/layers/fused.py"} <= set(files)
     assert "lstmlib/forecasting/models.py" not in files

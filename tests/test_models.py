@@ -38,7 +38,7 @@ def test_bad_arguments():
 
 
 def test_every_step_reads_out_every_h_t_and_last_step_the_last():
-    from lstmlib.interventions import Clamp
+    from lstmlib.layers.clamps import Clamp
     from lstmlib.models import EveryStep
 
     torch.manual_seed(0)

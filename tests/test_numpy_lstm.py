@@ -9,8 +9,8 @@ import pytest
 import torch
 
 import lstmlib
-from lstmlib import numpy_lstm as nl
 from lstmlib.experiments import a1
+from lstmlib.scratch import numpy_lstm as nl
 
 D, H, T, B = 3, 4, 6, 2
 

@@ -1,27 +1,27 @@
-"""lstmlib.numpy_train: the readout's gradients, clipping and the optimisers equal torch's."""
+"""lstmlib.scratch.numpy_train: the readout's gradients, clipping and the optimisers equal torch's."""
 import math
 
 import numpy as np
 import pytest
 import torch
 
-from lstmlib import numpy_lstm, numpy_train as nt
 from lstmlib.models import LastStep
-from lstmlib.train import Diverged
+from lstmlib.scratch import numpy_lstm, numpy_train as nt
+from lstmlib.training.loop import Diverged
 
 D, H, T, B, OUT = 3, 4, 5, 6, 2
 
 
 def problem(seed=0):
     rng = np.random.default_rng(seed)
-    params = nt.init_params(D, H, out=OUT, seed=seed)
+    params = nt.init_with_readout(D, H, out=OUT, seed=seed)
     params["b"] = rng.normal(size=4 * H)
     params["b_y"] = rng.normal(size=OUT)
     return params, rng.normal(size=(T, B, D)), rng.normal(size=(B, OUT))
 
 
-def test_init_params():
-    p = nt.init_params(D, H, out=OUT, seed=3)
+def test_init_with_readout():
+    p = nt.init_with_readout(D, H, out=OUT, seed=3)
     assert set(p) == {"W", "b", "W_y", "b_y"}
     assert p["W_y"].shape == (OUT, H) and p["b_y"].shape == (OUT,) and not p["b_y"].any()
     assert np.abs(p["W_y"]).max() <= 1 / np.sqrt(H)
@@ -29,7 +29,7 @@ def test_init_params():
     np.testing.assert_array_equal(p["W"], lstm["W"])
     np.testing.assert_array_equal(p["b"], lstm["b"])
     with pytest.raises(ValueError, match="expected out to be a positive int, got 0"):
-        nt.init_params(D, H, out=0)
+        nt.init_with_readout(D, H, out=0)
 
 
 def test_last_step_mse_matches_finite_differences():
@@ -128,7 +128,7 @@ def test_train_lowers_the_loss_and_records_every_step():
         while True:
             yield x, y
     start = nt.last_step_mse(params, x, y)[0]
-    history = nt.train(params, batches(), 50, nt.Adam(params, lr=0.05), clip=1.0)
+    history = nt.fit(params, batches(), 50, nt.Adam(params, lr=0.05), clip=1.0)
     assert len(history.loss) == len(history.grad_norm) == 50
     assert history.loss[0] == start and history.loss[-1] < 0.5 * start
 
@@ -139,16 +139,16 @@ def test_train_stops_when_the_loss_is_not_finite():
     def nan_loss(p, x, y):
         return float("nan"), {k: np.zeros_like(v) for k, v in p.items()}
     with pytest.raises(Diverged, match="the loss is nan at step 1") as err:
-        nt.train(params, iter([(x, y)]), 3, nt.SGD(params, lr=0.1), loss=nan_loss)
+        nt.fit(params, iter([(x, y)]), 3, nt.SGD(params, lr=0.1), loss=nan_loss)
     assert err.value.step == 1
 
 
 def test_bad_input_gets_a_clear_error():
     params, x, y = problem(7)
     with pytest.raises(ValueError, match=r"expected steps to be a positive int, got 0"):
-        nt.train(params, iter([]), 0, nt.SGD(params, lr=0.1))
+        nt.fit(params, iter([]), 0, nt.SGD(params, lr=0.1))
     with pytest.raises(TypeError, match="expected an optimizer with a step"):
-        nt.train(params, iter([]), 1, "adam")
+        nt.fit(params, iter([]), 1, "adam")
     with pytest.raises(TypeError, match="expected params with keys 'W', 'b', 'W_y', 'b_y'"):
         nt.last_step_mse({"W": params["W"], "b": params["b"]}, x, y)
     with pytest.raises(ValueError, match=r"expected y to be a numpy array of shape \(B, 2\)"):

@@ -1,14 +1,15 @@
-"""lstmlib.packed: a Pack of K models computes and learns exactly what the K models do alone."""
+"""lstmlib.models.packed: a Pack of K models computes and learns exactly what the K models do alone."""
 import copy
 import functools
 
 import pytest
 import torch
 
-from lstmlib import tasks, timing
+from lstmlib import tasks
 from lstmlib.models import EveryStep, LastStep
-from lstmlib.packed import Pack
-from lstmlib.train import train
+from lstmlib.models.packed import Pack
+from lstmlib.tasks import timing
+from lstmlib.training.loop import train
 
 VARIANTS = [(), ("f",), ("i",), ("o",), ("f", "i", "o")]
 
@@ -16,7 +17,7 @@ VARIANTS = [(), ("f",), ("i",), ("o",), ("f", "i", "o")]
 def batches(seed, T=12, B=6, D=1):
     g = torch.Generator().manual_seed(seed)
     if D == 1:
-        make = tasks.batches(functools.partial(timing.periodic, period=4, start=(0, 3)), T, B, g)
+        make = tasks.batches_of(functools.partial(timing.periodic, period=4, start=(0, 3)), T, B, g)
         return lambda: tuple(t.double() for t in make())
     return lambda: (torch.randn(T, B, D, generator=g, dtype=torch.float64),
                     torch.randn(B, 2, generator=g, dtype=torch.float64))

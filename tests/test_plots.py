@@ -3,15 +3,16 @@ import numpy as np
 import pytest
 
 from lstmlib import plots, style
+from lstmlib.training.loop import smooth
 
 
 def test_smooth_is_a_moving_average_that_starts_with_what_is_there():
-    np.testing.assert_allclose(plots.smooth([1, 3, 5, 7], 2), [1, 2, 4, 6])
-    np.testing.assert_allclose(plots.smooth([1, 2, 3], 1), [1, 2, 3])
+    np.testing.assert_allclose(smooth([1, 3, 5, 7], 2), [1, 2, 4, 6])
+    np.testing.assert_allclose(smooth([1, 2, 3], 1), [1, 2, 3])
     with pytest.raises(ValueError, match="expected window to be a positive int, got 0"):
-        plots.smooth([1, 2], 0)
+        smooth([1, 2], 0)
     with pytest.raises(ValueError, match="expected a 1-d sequence"):
-        plots.smooth(np.ones((2, 2)), 2)
+        smooth(np.ones((2, 2)), 2)
 
 
 def test_a_curve_named_after_a_model_gets_its_colour():
@@ -52,7 +53,7 @@ def test_gate_heatmap_has_a_panel_per_gate_in_its_colour_and_the_tokens_on_the_x
     torch.manual_seed(0)
     _, _, gates = lstmlib.LSTM(3, 8)(torch.randn(5, 2, 3), return_gates=True)
     tokens = ["the", "king", "sings", ".", "he"]
-    fig = plots.gate_heatmap(gates, tokens, units=[0, 3, 5], names=("f", "g"), sequence=1)
+    fig = plots.gate_heatmap(gates, tokens, units=[0, 3, 5], names=("f", "C_tilde"), sequence=1)
     assert fig.get_size_inches()[0] * fig.dpi == 700
     panels = [ax for ax in fig.axes if ax.get_images()]
     assert len(panels) == 2 and len(fig.axes) == 4                     # two heat maps, two colour bars
@@ -81,7 +82,7 @@ def test_gate_heatmap_draws_the_write_in_the_cell_states_colour():
     style.use()
     torch.manual_seed(0)
     _, _, gates = lstmlib.LSTM(2, 4)(torch.randn(6, 1, 2), return_gates=True)
-    gates = dict(gates, w=gates["i"] * gates["g"])
+    gates = dict(gates, w=gates["i"] * gates["C_tilde"])
     fig = plots.gate_heatmap(gates, list("abcdef"), units=[0, 2], names=("i", "w"))
     panels = [ax for ax in fig.axes if ax.get_images()]
     assert panels[1].get_title(loc="left") == "write $i_t \\odot \\tilde{C}_t$"
@@ -89,4 +90,4 @@ def test_gate_heatmap_draws_the_write_in_the_cell_states_colour():
     assert image.get_clim() == (-1.0, 1.0)
     np.testing.assert_allclose(image.get_array(), gates["w"][:, 0, [0, 2]].detach().numpy().T, rtol=1e-6)
     top = plots.gate_colormap("w")(1.0)
-    assert np.allclose(top[:3], [int(style.GATE["c"][k:k + 2], 16) / 255 for k in (1, 3, 5)], atol=0.01)
+    assert np.allclose(top[:3], [int(style.GATE["C_t"][k:k + 2], 16) / 255 for k in (1, 3, 5)], atol=0.01)

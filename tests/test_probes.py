@@ -1,10 +1,10 @@
-"""lstmlib.probes: the fit is logistic regression (checked against an independent Newton solver),
+"""lstmlib.analysis.probes: the fit is logistic regression (checked against an independent Newton solver),
 balancing and the split are as documented, and a probe reads only what is there."""
 import numpy as np
 import pytest
 import torch
 
-from lstmlib import probes
+from lstmlib.analysis import probes
 
 
 def data(n=400, H=6, seed=0, noise=0.5):

@@ -1,10 +1,10 @@
-"""lstmlib.recall: the delayed-recall task keeps its promises, and its loss and errors are right."""
+"""lstmlib.tasks.recall: the delayed-recall task keeps its promises, and its loss and errors are right."""
 import pytest
 import torch
 
-from lstmlib import recall
 from lstmlib.models import EveryStep
-from lstmlib.train import train
+from lstmlib.tasks import recall
+from lstmlib.training.loop import train
 
 T, B = 30, 200
 
@@ -55,18 +55,18 @@ def test_a_seed_fixes_the_data_and_other_ranges_are_honoured():
 def test_loss_weights_the_cue_and_the_other_steps_equally_and_errors_split_by_place():
     b = batch()
     y_hat = torch.zeros(T, B, 1)                                          # a network that never answers
-    err = recall.errors(y_hat, b)
+    err = recall.errors_by_place(y_hat, b)
     assert err["before"] == 0 and err["after"] == 0
     assert err["at"] == pytest.approx((b.value ** 2).mean().item())
     assert recall.loss(y_hat, b).item() == pytest.approx(err["at"])
     assert abs(err["at"] - recall.SILENT_BASELINE) < 0.07                 # E[v²] = 1/3
     y_hat = b.y + 0.1                                                     # right, plus 0.1 everywhere
-    err = recall.errors(y_hat, b)
+    err = recall.errors_by_place(y_hat, b)
     assert all(v == pytest.approx(0.01) for v in err.values())
     assert recall.loss(y_hat, b).item() == pytest.approx(0.02)
     y_hat = b.y.clone()
     y_hat[b.store_at, torch.arange(B)] = 1.0                              # answers early, at t_v
-    err = recall.errors(y_hat, b)
+    err = recall.errors_by_place(y_hat, b)
     expected = B / b.before_cue.sum().item()                              # one wrong step per sequence
     assert err["before"] == pytest.approx(expected) and err["at"] == 0 and err["after"] == 0
 
@@ -82,10 +82,10 @@ def test_tokens_label_the_store_and_the_cue():
 def test_an_lstm_learns_to_recall():
     torch.manual_seed(0)
     model = EveryStep("LSTM", 3, 16, 1)
-    train(model, recall.batches(T, 64, torch.Generator().manual_seed(1)), steps=300, loss=recall.loss, lr=1e-2)
+    train(model, recall.cued_batches(T, 64, torch.Generator().manual_seed(1)), steps=300, loss=recall.loss, lr=1e-2)
     b = batch(7)
     with torch.no_grad():
-        err = recall.errors(model(b.x), b)
+        err = recall.errors_by_place(model(b.x), b)
     assert err["at"] < 0.1 * recall.SILENT_BASELINE and err["before"] < 0.01
 
 
@@ -106,7 +106,7 @@ def test_loss_and_errors_refuse_the_wrong_shape_or_batch():
     b = batch()
     with pytest.raises(ValueError, match=r"expected y_hat of shape \(T, B, 1\) = \(30, 200, 1\), got \(30, 200\)"):
         recall.loss(torch.zeros(T, B), b)
-    with pytest.raises(TypeError, match="expected batch to be an lstmlib.recall.Recall, got Tensor"):
-        recall.errors(torch.zeros(T, B, 1), b.y)
+    with pytest.raises(TypeError, match="expected batch to be an lstmlib.tasks.recall.Recall, got Tensor"):
+        recall.errors_by_place(torch.zeros(T, B, 1), b.y)
     with pytest.raises(ValueError, match="expected sequence to be an int in 0 … 199, got 200"):
         recall.tokens(b, 200)

@@ -324,7 +324,7 @@ CODE_LINK = re.compile(r'<a class="sphinx-codeautolink-a" href="([^"]+)"')
 @pytest.mark.parametrize("chapter", CHAPTERS or NO_CHAPTER)
 def test_every_lstmlib_name_in_a_chapters_code_links_to_the_api(chapter, site):
     """sphinx-codeautolink: each lstmlib function, class or setting a code cell names
-    (``ch01.adding_models``, ``lstmlib.LSTM``, ``tasks.adding_problem``) links to its entry."""
+    (``recipes.adding_models``, ``lstmlib.LSTM``, ``tasks.adding_problem``) links to its entry."""
     text = (site.html / chapter).read_text(encoding="utf8")
     linked = {urllib.parse.unquote(h.partition("#")[2]) for h in CODE_LINK.findall(text)
               if "api/" in h}

@@ -6,7 +6,6 @@ import sys
 from types import SimpleNamespace
 
 import pytest
-
 from site_browser import ROOT
 
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
@@ -109,7 +108,7 @@ def test_each_object_is_documented_once_under_its_shortest_name():
 
 def test_settings_are_documented_with_their_values_and_instances_by_their_class():
     modules = course_api.all_modules()
-    assert "ADDING" in course_api.documented_members("lstmlib.experiments.ch01", modules)
+    assert "EXPLODING" in course_api.documented_members("lstmlib.experiments.ch01", modules)
     assert "TRAIN" not in course_api.documented_members("lstmlib.experiments.ch01", modules)  # imported
     assert course_api.is_literal({"T": 100, "lr": 0.03}) and not course_api.is_literal(object())
     assert course_api.data_description("lstmlib.exercises", "forget_step") == \
@@ -120,7 +119,7 @@ def test_settings_are_documented_with_their_values_and_instances_by_their_class(
 
 def test_the_data_entry_never_shows_its_types_docstring():
     lines = (dict.__doc__ or "").splitlines()
-    course_site.data_descriptions(None, "data", "lstmlib.experiments.ch01.ADDING", {"T": 1}, {}, lines)
+    course_site.data_descriptions(None, "data", "lstmlib.experiments.ch01.EXPLODING", {"T": 1}, {}, lines)
     assert lines == []
     lines = ["A comment that describes it."]
     course_site.data_descriptions(None, "data", "lstmlib.x.Y", {"T": 1}, {}, lines)
@@ -135,10 +134,10 @@ def test_module_pages_and_the_index_are_generated_from_the_package(tmp_path):
     ch01 = (folder / "lstmlib.experiments.ch01.md").read_text()
     assert ch01.startswith(course_api.GENERATED)
     assert ".. automodule:: lstmlib.experiments.ch01" in ch01
-    assert ".. autofunction:: lstmlib.experiments.ch01.adding_models" in ch01
-    assert ".. autodata:: lstmlib.experiments.ch01.ADDING" in ch01
-    train = (folder / "lstmlib.train.md").read_text()
-    assert ":no-index:" in train.split(".. autodata::")[0]       # the name lstmlib.train is the function's
+    assert ".. autofunction:: lstmlib.experiments.ch01.exploding" in ch01
+    assert ".. autodata:: lstmlib.experiments.ch01.EXPLODING" in ch01
+    train = (folder / "lstmlib.training.loop.md").read_text()
+    assert ":no-index:" not in train.split(".. autodata::")[0]   # no package exports a name "loop"
     assert "{py:func}`lstmlib.train`" in train and "{py:class}`lstmlib.History`" in train
     assert "- {doc}`lstmlib.experiments.ch01 <lstmlib.experiments.ch01>`" in \
         (folder / "lstmlib.experiments.md").read_text()

@@ -19,24 +19,23 @@ import sys
 import numpy as np
 import pytest
 import torch
+from site_browser import ROOT
 
 import lstmlib
-import lstmlib.counting
 import lstmlib.exercises
 import lstmlib.experiments.a1
-import lstmlib.language
 import lstmlib.models
-import lstmlib.numpy_lstm
-import lstmlib.numpy_train
-import lstmlib.recall
-import lstmlib.streams
-import lstmlib.tasks
-import lstmlib.timing
+import lstmlib.scratch.numpy_lstm
+import lstmlib.scratch.numpy_train
+import lstmlib.tasks.counting
+import lstmlib.tasks.language
+import lstmlib.tasks.long_lag
+import lstmlib.tasks.recall
+import lstmlib.tasks.timing
 from lstmlib.cells import concat, gru_cell, lstm_cell, lstm_step, peep, rnn_cell
 from lstmlib.experiments import ch08, ch09
 from lstmlib.forecasting import data
-from lstmlib.interventions import Clamp
-from site_browser import ROOT
+from lstmlib.layers.clamps import Clamp
 
 NOTATION = (ROOT / "book" / "notation.md").read_text(encoding="utf8")
 # Distinct, so that a swapped size cannot pass. T >= 26 lets every task run with its chapter's
@@ -62,6 +61,7 @@ TABLES = {
     ("Models and tasks", "Timing tasks"): 3,
     ("Models and tasks", "Marked-value tasks"): 5,
     ("Models and tasks", "The latch stream and word text"): 5,
+    ("Models and tasks", "Padded batches and both directions"): 5,
     ("Models and tasks", "Forecasting"): 12,
     ("The backward pass", ""): 25,
 }
@@ -208,11 +208,11 @@ def backward_namespace(ns):
     rng = np.random.default_rng(0)
     x = rng.standard_normal((T, B, D))
     dhs = rng.standard_normal((T, B, H))
-    params = lstmlib.numpy_train.init_params(D, H, out=K)
+    params = lstmlib.scratch.numpy_train.init_with_readout(D, H, out=K)
     lstm = {"W": params["W"], "b": params["b"]}
-    (hs, _, cache), forward = locals_of(lstmlib.numpy_lstm.forward, x, lstm)
-    (grads, dx, _), backward = locals_of(lstmlib.numpy_lstm.backward, dhs, cache, with_inputs=True)
-    _, mse = locals_of(lstmlib.numpy_train.last_step_mse, params, x, rng.standard_normal((B, K)))
+    (hs, _, cache), forward = locals_of(lstmlib.scratch.numpy_lstm.forward, x, lstm)
+    (grads, dx, _), backward = locals_of(lstmlib.scratch.numpy_lstm.backward, dhs, cache, with_inputs=True)
+    _, mse = locals_of(lstmlib.scratch.numpy_train.last_step_mse, params, x, rng.standard_normal((B, K)))
     ns.update(forward)
     ns.update(backward)
     ns.update(x=x, dhs=dhs, params=params, lstm=lstm, hs=hs, grads=grads, dx=dx, dy=mse["dy"])
@@ -307,7 +307,7 @@ def test_locals_of_reads_a_functions_last_locals():
 
 def test_return_gates_keys_are_the_pages():
     for section, layer in [("The LSTM", lstmlib.LSTM(3, 5)), ("The GRU", lstmlib.GRU(3, 5))]:
-        named = set(re.findall(r'gates\["(\w)"\]', sections(NOTATION)[section]))
+        named = set(re.findall(r'gates\["(\w+)"\]', sections(NOTATION)[section]))
         _, _, gates = layer(torch.randn(4, 2, 3), return_gates=True)
         assert named == set(gates), f"{section}: the page names gates {sorted(named)}, the layer returns {sorted(gates)}"
 
@@ -336,7 +336,7 @@ def test_the_pages_clamp_sentence():
     _, _, gates = lstm(x, clamp=Clamp("f", 1.0, units=[3, 7], steps=mask), return_gates=True)
     held = gates["f"][..., [3, 7]]                               # (T, B, 2)
     assert (held[mask] == 1).all() and (held[~mask] != 1).all()
-    for gate in ("f", "i", "g", "o"):                            # the gate names it takes
+    for gate in ("f", "i", "C_tilde", "o"):                            # the gate names it takes
         lstm(x, clamp=Clamp(gate, 0.5, steps=[0, 2]))
     model = lstmlib.models.EveryStep("LSTM", D, H, 1)
     assert model(x, clamp=Clamp("o", 1.0)).shape == (T, B, 1)
@@ -344,23 +344,23 @@ def test_the_pages_clamp_sentence():
 
 def test_the_pages_numbers():
     """The numbers the page quotes from the chapters' modules."""
-    assert len(lstmlib.language.VOCAB) == 49
+    assert len(lstmlib.tasks.language.VOCAB) == 49
     co2, sunspots = data.co2(), data.sunspots()
     assert len(co2) == 444 and co2.period == 12 and sunspots.period is None
     assert data.unemployment().period is None and data.mackey_glass(30).period is None
     assert data.elnino().period == data.elec_equip().period == 12
     assert data.MACKEY_GLASS["tau"] == 17
     assert (data.MACKEY_GLASS["beta"], data.MACKEY_GLASS["gamma"], data.MACKEY_GLASS["n"]) == (0.2, 0.1, 10)
-    assert lstmlib.recall.STORE == (2, 6) and lstmlib.recall.CUE == (16, 25)
-    assert lstmlib.timing.START == (0, 10) and lstmlib.counting.MARKERS == (2, 6)
+    assert lstmlib.tasks.recall.STORE == (2, 6) and lstmlib.tasks.recall.CUE == (16, 25)
+    assert lstmlib.tasks.timing.START == (0, 10) and lstmlib.tasks.counting.MARKERS == (2, 6)
     assert lstmlib.experiments.a1.CHECK["eps"] == 1e-6
     assert abs(np.finfo(np.float64).eps - 2.2e-16) < 1e-17 and abs(np.finfo(np.float32).eps - 1.2e-7) < 1e-8
-    assert lstmlib.tasks.TEMPORAL_SYMBOLS == ("a", "b", "c", "d", "X", "Y", "B", "E")
-    assert lstmlib.tasks.TEMPORAL_CLASSES == ("XX", "XY", "YX", "YY")
-    alphabet = lstmlib.streams.ALPHABET
-    assert lstmlib.streams.LatchStream(1, torch.Generator()).p_marker == 0.1
+    assert lstmlib.tasks.long_lag.TEMPORAL_SYMBOLS == ("a", "b", "c", "d", "X", "Y", "B", "E")
+    assert lstmlib.tasks.long_lag.TEMPORAL_CLASSES == ("XX", "XY", "YX", "YY")
+    alphabet = lstmlib.tasks.words.ALPHABET
+    assert lstmlib.tasks.latch.LatchStream(1, torch.Generator()).p_marker == 0.1
     assert len(alphabet) == 21 and alphabet[-1] == " " and all(c.isalpha() for c in alphabet[:-1])
-    x, y = lstmlib.timing.periodic(30, 4, period=10, shape="square")
+    x, y = lstmlib.tasks.timing.periodic(30, 4, period=10, shape="square")
     s = x[..., 0].argmax(0)                                      # the start step
     assert (x[..., 0].sum(0) == 1).all() and (s < 10).all()
     for b in range(4):                                           # 5 steps +1, 5 steps -1

@@ -1,10 +1,10 @@
-"""lstmlib.sweeps: results written as they come, a rerun does only what is missing, and a file
+"""lstmlib.training.sweeps: results written as they come, a rerun does only what is missing, and a file
 made by other code is refused."""
 import json
 
 import pytest
 
-from lstmlib import sweeps
+from lstmlib.training import sweeps
 
 
 @pytest.fixture
@@ -69,13 +69,34 @@ def test_the_hash_covers_paths_and_bytes(source):
     assert sweeps.code_hash(["script.py", "other.py"]) == sweeps.code_hash(["other.py", "script.py"])
 
 
+def test_the_hash_covers_code_not_prose(source):
+    """A docstring, a comment line or a notebook's markdown can change without making the results
+    stale; a line of code cannot."""
+    path = source / "m.py"
+    path.write_text('"""Module."""\n\n\ndef f(x):\n    """Twice x."""\n    # doubled\n    return 2 * x\n')
+    before = sweeps.code_hash(["m.py"])
+    path.write_text('"""Module, reworded\nover two lines."""\n\n\ndef f(x):\n    """Two times x."""\n'
+                    '    # times two\n    return 2 * x\n')
+    assert sweeps.code_hash(["m.py"]) == before
+    path.write_text('"""Module."""\n\n\ndef f(x):\n    """Twice x."""\n    return 3 * x\n')
+    assert sweeps.code_hash(["m.py"]) != before
+    notebook = lambda md, code: json.dumps({"cells": [
+        {"cell_type": "markdown", "source": [md]}, {"cell_type": "code", "source": [code]}]})
+    (source / "n.ipynb").write_text(notebook("# One", "x = 1"))
+    before = sweeps.code_hash(["n.ipynb"])
+    (source / "n.ipynb").write_text(notebook("# One, reworded", "x = 1"))
+    assert sweeps.code_hash(["n.ipynb"]) == before
+    (source / "n.ipynb").write_text(notebook("# One", "x = 2"))
+    assert sweeps.code_hash(["n.ipynb"]) != before
+
+
 def test_module_names_resolve_to_repository_files():
-    files = sweeps.source_files(["lstmlib.sweeps", "lstmlib.experiments"])
-    assert "lstmlib/sweeps.py" in files and "lstmlib/experiments/ch01.py" in files
+    files = sweeps.source_files(["lstmlib.training.sweeps", "lstmlib.experiments"])
+    assert "lstmlib/training/sweeps.py" in files and "lstmlib/experiments/ch01.py" in files
     with pytest.raises(ValueError, match="neither a file under .* nor an importable module"):
         sweeps.source_files(["no_such_module_here"])
     with pytest.raises(TypeError, match="expected sources to be a list"):
-        sweeps.source_files("lstmlib.sweeps")
+        sweeps.source_files("lstmlib.training.sweeps")
 
 
 def test_bad_files_and_runs_are_refused(source):
@@ -86,3 +107,33 @@ def test_bad_files_and_runs_are_refused(source):
         sweeps.load("bad.jsonl")
     with pytest.raises(ValueError, match="duplicates"):
         sweeps.run("r.jsonl", "demo", RUNS + RUNS[:1], lambda **k: {}, sources=["script.py"], progress=False)
+
+
+def score_in_a_process(variant, seed):
+    """A run for run_in_processes: module-level, so that a process pool can pickle it."""
+    import os
+
+    import torch
+    return dict(score=seed + (variant == "b"), pid=os.getpid(), threads=torch.get_num_threads())
+
+
+def test_a_scripts_sweep_runs_in_processes_of_one_thread_and_says_what_it_holds(source, capsys):
+    results = sweeps.run_in_processes("out/p.jsonl", "demo", RUNS, score_in_a_process, ["script.py"],
+                                      "python script.py", workers=2, what="runs")
+    assert results.complete and [r["score"] for r in results.rows] == [0, 1, 1, 2]
+    assert {r["threads"] for r in results.rows} == {1}
+    assert os_pid() not in {r["pid"] for r in results.rows}
+    assert "4 of 4 runs in" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="expected workers to be a positive int"):
+        sweeps.run_in_processes("out/q.jsonl", "demo", RUNS, score_in_a_process, ["script.py"], "", workers=0)
+
+
+def os_pid():
+    import os
+    return os.getpid()
+
+
+def test_a_scripts_sources_are_the_script_and_what_its_runs_import():
+    files = sweeps.script_sources("benchmarks/odyssey.py", "import lstmlib.tasks.latch")
+    assert files[0] == "benchmarks/odyssey.py" and "lstmlib/tasks/latch.py" in files
+    assert "lstmlib/validate.py" in files and not any("experiments" in f for f in files)

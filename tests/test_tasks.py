@@ -54,7 +54,7 @@ def test_a_seed_fixes_the_data_and_successive_batches_differ(task):
     a = task(30, 8, generator=torch.Generator().manual_seed(5))
     b = task(30, 8, generator=torch.Generator().manual_seed(5))
     assert all(torch.equal(u, v) for u, v in zip(a, b))
-    make_batch = tasks.batches(task, 30, 8, lstmlib.seed_everything(5))
+    make_batch = tasks.batches_of(task, 30, 8, lstmlib.seed_everything(5))
     first, second = make_batch(), make_batch()
     assert not torch.equal(first[0], second[0])
 
@@ -69,4 +69,4 @@ def test_bad_arguments_name_what_was_expected():
     with pytest.raises(ValueError, match="expected T to be a positive int, got 0"):
         tasks.temporal_order(0, 4)
     with pytest.raises(TypeError, match="expected task to be a generator function"):
-        tasks.batches("adding", 10, 4, torch.Generator())
+        tasks.batches_of("adding", 10, 4, torch.Generator())

@@ -1,4 +1,4 @@
-"""lstmlib.timing: the timing tasks put their spikes and waves where their docstrings say, and
+"""lstmlib.tasks.timing: the timing tasks put their spikes and waves where their docstrings say, and
 their scores count what they claim to count."""
 import functools
 import math
@@ -6,7 +6,8 @@ import math
 import pytest
 import torch
 
-from lstmlib import tasks, timing
+from lstmlib import tasks
+from lstmlib.tasks import timing
 
 
 def gen(seed=0):
@@ -60,7 +61,7 @@ def test_a_generator_fixes_the_data_and_batches_work_with_partial():
     a = timing.periodic(40, 8, 10, generator=gen(3))
     b = timing.periodic(40, 8, 10, generator=gen(3))
     assert all(torch.equal(u, v) for u, v in zip(a, b))
-    make_batch = tasks.batches(functools.partial(timing.periodic, period=10, shape="cosine"), 40, 8, gen(4))
+    make_batch = tasks.batches_of(functools.partial(timing.periodic, period=10, shape="cosine"), 40, 8, gen(4))
     x1, _ = make_batch()
     x2, _ = make_batch()
     assert x1.shape == (40, 8, 1) and not torch.equal(x1, x2)       # a fresh batch each call

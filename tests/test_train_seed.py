@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 import lstmlib
-from lstmlib.train import _interactive
+from lstmlib.training.progress import interactive
 
 
 class LastStep(nn.Module):
@@ -88,7 +88,7 @@ def test_progress_shown_only_when_asked(monkeypatch):
     text = err.getvalue()
     assert "training" in text and "3/3" in text and "loss" in text, text     # tqdm's text bar
     monkeypatch.setenv("LSTMLIB_PROGRESS", "0")
-    assert _interactive() is False
+    assert interactive() is False
 
 
 def run_in_a_kernel(source, progress):

@@ -52,7 +52,7 @@ def test_peepholes_follow_their_equations(peepholes):
         C = f * C_prev + i * C_tilde
         o = torch.sigmoid(hx @ W_o.T + b_o + p["o"] * C)
         h_prev, C_prev = o * torch.tanh(C), C
-        for name, ref in zip("figoc", (f, i, C_tilde, o, C)):
+        for name, ref in zip(("f", "i", "C_tilde", "o", "C_t"), (f, i, C_tilde, o, C)):
             torch.testing.assert_close(gates[name][t], ref, atol=1e-12, rtol=0)
         torch.testing.assert_close(out[t], h_prev, atol=1e-12, rtol=0)
 
@@ -71,8 +71,8 @@ def test_coupled_gate_is_one_minus_forget():
     assert layer.blocks == ("f", "C", "o") and layer.W.shape == (3 * H, H + D)
     out, (h, c), g = layer(x_seq(), return_gates=True)
     torch.testing.assert_close(g["i"], 1 - g["f"], atol=1e-15, rtol=0)
-    C_prev = torch.cat([torch.zeros(1, B, H, dtype=torch.float64), g["c"][:-1]])
-    torch.testing.assert_close(g["c"], g["f"] * C_prev + (1 - g["f"]) * g["g"], atol=1e-12, rtol=0)
+    C_prev = torch.cat([torch.zeros(1, B, H, dtype=torch.float64), g["C_t"][:-1]])
+    torch.testing.assert_close(g["C_t"], g["f"] * C_prev + (1 - g["f"]) * g["C_tilde"], atol=1e-12, rtol=0)
 
 
 @pytest.mark.parametrize("cls,kwargs", [
@@ -88,11 +88,11 @@ def test_gate_record_reproduces_the_state(cls, kwargs):
     c0 = torch.randn(B, H, dtype=torch.float64)
     h0 = torch.randn(B, H, dtype=torch.float64)
     out, (h, c), g = layer(x, (h0, c0), return_gates=True)
-    C_prev = torch.cat([c0[None], g["c"][:-1]])
-    torch.testing.assert_close(g["c"], g["f"] * C_prev + g["i"] * g["g"], atol=1e-12, rtol=0)
+    C_prev = torch.cat([c0[None], g["C_t"][:-1]])
+    torch.testing.assert_close(g["C_t"], g["f"] * C_prev + g["i"] * g["C_tilde"], atol=1e-12, rtol=0)
     squash = torch.tanh if layer.output_activation else (lambda v: v)
-    torch.testing.assert_close(out, g["o"] * squash(g["c"]), atol=1e-12, rtol=0)
-    torch.testing.assert_close(c, g["c"][-1], atol=0, rtol=0)
+    torch.testing.assert_close(out, g["o"] * squash(g["C_t"]), atol=1e-12, rtol=0)
+    torch.testing.assert_close(c, g["C_t"][-1], atol=0, rtol=0)
     torch.testing.assert_close(h, out[-1], atol=0, rtol=0)
     for gate, on in (("f", layer.forget_gate), ("i", layer.input_gate), ("o", layer.output_gate)):
         if not on:
@@ -100,7 +100,7 @@ def test_gate_record_reproduces_the_state(cls, kwargs):
     if not layer.input_activation:
         # C̃_t is the raw pre-activation W_C·[h_{t-1}, x_t] + b_C
         a_C = torch.cat([torch.cat([h0[None], out[:-1]]), x], dim=2) @ layer.gate("C")[0].T + layer.gate("C")[1]
-        torch.testing.assert_close(g["g"], a_C, atol=1e-12, rtol=0)
+        torch.testing.assert_close(g["C_tilde"], a_C, atol=1e-12, rtol=0)
 
 
 def test_ablated_gates_have_no_weights():
@@ -166,3 +166,17 @@ def test_gate_views_edit_the_layer():
     with torch.no_grad():
         lstm.gate("o")[1].fill_(-7.0)
     assert torch.all(lstm.b[3 * H:] == -7.0)
+
+
+def test_the_layer_and_both_paths_share_one_description_of_the_variant():
+    from lstmlib.layers import Recurrent, fused, readable
+
+    layer = lstmlib.CoupledLSTM(3, 4, peepholes=("f", "o"), output_activation=False)
+    v = layer.as_variant()
+    assert fused.Variant is readable.Variant                           # one class, used by both paths
+    assert v == readable.Variant(("f", "C", "o"), ("f", "o"), coupled=True, output_activation=False)
+    options = layer.variant()                                          # lstm_step's keyword arguments
+    assert options["p_f"] is layer.p_f and options["p_o"] is layer.p_o and "p_i" not in options
+    assert {k: options[k] for k in ("gates", "coupled", "input_activation", "output_activation")} == \
+        dict(gates=("f", "C", "o"), coupled=True, input_activation=True, output_activation=False)
+    assert all(isinstance(m, Recurrent) for m in (layer, lstmlib.GRU(3, 4), lstmlib.RNN(3, 4)))

@@ -27,6 +27,8 @@ import pkgutil
 import re
 from pathlib import Path
 
+from course_markup import escape_markup
+
 PACKAGE = "lstmlib"
 API_DIR = "book/api"                 # the generated pages, relative to the book's root
 INDEX = "book/api"                   # the index page's docname
@@ -327,13 +329,12 @@ def summary_text(obj, modname: str | None = None, name: str | None = None) -> st
     become literals (in a table they would lose the class they are relative to), and stray
     markup is escaped as in the docstrings. Data (``modname``, ``name``) is described by
     :func:`data_description`, not by its type's docstring."""
-    import course_site
     if name is not None and not (_is_code(obj) or inspect.ismodule(obj)):
         line = data_description(modname, name).split("\n\n")[0].replace("\n", " ")
     else:
         line = summary_line(obj)
     text = ROLE.sub(lambda m: f"``{m.group(1).lstrip('.~')}``", line)
-    return course_site.escape_markup(text) or "\\-"
+    return escape_markup(text) or "\\-"
 
 
 def summary_markdown() -> str:

@@ -127,7 +127,7 @@ def number_exercises_per_chapter(app, env):
 
 def sibling_reference(app, env, node, contnode):
     """missing-reference: resolve a chapter module's short reference to a sibling module
-    (``ch01.train_adding`` written in ``lstmlib.experiments.ch01_runs``) or to its chapter's
+    (``ch01.exploding`` written in ``lstmlib.experiments.ch01_runs``) or to its chapter's
     main module (``forget_feedback`` written in ``ch06_plots`` means ``ch06.forget_feedback``)."""
     if node.get("refdomain") != "py" or "." not in (node.get("py:module") or ""):
         return None

@@ -60,6 +60,7 @@ from pathlib import Path
 import course_api
 import course_checks
 import course_lang
+from course_markup import escape_markup
 from lstmlib.machines import KERNEL_ENV, KERNEL_ENV_REMOVED   # what every notebook run gets
 
 PACKAGE = course_api.PACKAGE
@@ -152,21 +153,6 @@ def shapes_are_text(app, what, name, obj, options, lines):
                 lines[first] = f"{m.group(1)}: {lines[first].lstrip()}" if lines[first].strip() \
                     else m.group(1)
             return
-
-
-# Spans whose markup is meant: ``literal``, :role:`target`, `interpreted`, *emphasis*, **strong**.
-MEANT = re.compile(r"``.+?``|:[\w:.+-]+:`[^`]+`|`[^`]+`_{0,2}"
-                   r"|(?<![\w*\\])\*\*?[^\s*](?:[^*]*?[^\s*\\])?\*\*?(?![\w*])")
-
-
-def escape_markup(line):
-    """Escape ``|`` and stray ``*`` outside the spans of :data:`MEANT`."""
-    parts, last = [], 0
-    for m in MEANT.finditer(line):
-        parts += [re.sub(r"[|*]", r"\\\g<0>", line[last:m.start()]), m.group(0)]
-        last = m.end()
-    parts.append(re.sub(r"[|*]", r"\\\g<0>", line[last:]))
-    return "".join(parts)
 
 
 def data_descriptions(app, what, name, obj, options, lines):

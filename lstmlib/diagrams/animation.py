@@ -183,18 +183,18 @@ def _figure(lstm, x, units, dpi, labels=None):
     cv = Canvas((-2.25, 12.25), (y_rows - 0.65, H + STUB + 0.75), width=style.WIDTH_IN, dpi=dpi)
     P = draw_lstm(cv, peepholes=lstm.peepholes, coupled=lstm.coupled, halo=True)
     boxes = {}
-    for g in ("f", "i", "g", "o"):
+    for g in ("f", "i", "C_tilde", "o"):
         if g == "i" and lstm.coupled:
             continue
         b = P["box"][g]
-        lo = -1.0 if g == "g" else 0.0
+        lo = -1.0 if g == "C_tilde" else 0.0
         boxes[g] = _Bars(cv, b.x - b.w / 2 + 0.06, b.y - b.h / 2 + 0.06, b.w - 0.12, b.h - 0.12, n, GATE[g], lo, 1.0,
                          frame=False)
-    c_max = float(rec["c"][:, idx].abs().max()) or 1.0
+    c_max = float(rec["C_t"][:, idx].abs().max()) or 1.0
     x_max = float(rec["x"].abs().max()) or 1.0
     xs = list(range(min(rec["x"].shape[1], MAX_UNITS)))
     rows = {}
-    for key, x0, color, lim, label in (("x", 0.4, style.GREY, x_max, r"$x_t$"), ("c", 4.6, GATE["c"], c_max, r"$C_t$"),
+    for key, x0, color, lim, label in (("x", 0.4, style.GREY, x_max, r"$x_t$"), ("C_t", 4.6, GATE["C_t"], c_max, r"$C_t$"),
                                        ("h", 8.8, GATE["h"], 1.0, r"$h_t$")):
         rows[key] = _Bars(cv, x0, y_rows - 0.45, 2.8, 0.9, len(xs) if key == "x" else n, color, -lim, lim)
         cv.text(x0 - 0.15, y_rows, label, ha="right")
@@ -207,7 +207,7 @@ def _figure(lstm, x, units, dpi, labels=None):
     def frame(t):
         for g, bars in boxes.items():
             bars.set(rec[g][t, idx])
-        rows["c"].set(rec["c"][t, idx])
+        rows["C_t"].set(rec["C_t"][t, idx])
         rows["h"].set(rec["h"][t, idx])
         rows["x"].set(rec["x"][t, xs])
         clock.set_text(f"t = {t + 1} of {T}" + (f":  x_t = {labels[t]!r}" if labels else ""))

@@ -28,7 +28,7 @@ Y_H = 0.8           # [h_{t-1}, x_t]
 
 # Columns.
 X_IN = 1.0          # x_t comes in from below and joins h_{t-1}
-COL = {"f": 2.2, "i": 3.7, "g": 5.2, "o": 6.7}
+COL = {"f": 2.2, "i": 3.7, "C_tilde": 5.2, "o": 6.7}
 X_TANH = 8.3        # tanh(C_t) and the output product o_t (x) tanh(C_t)
 X_OUT = 9.3         # h_t forks: right to the next step, up to the output
 X_PEEP = 1.15       # where the peepholes of f and i tap C_{t-1}
@@ -108,8 +108,8 @@ def lstm_parts(ox: float = 0.0, oy: float = 0.0, grow: float = 1.0) -> dict:
     return {
         "box": box,
         "times_f": Op(ox + COL["f"], oy + Y_C, r),        # f_t (x) C_{t-1}
-        "plus": Op(ox + COL["g"], oy + Y_C, r),           # + i_t (x) C~_t
-        "times_i": Op(ox + COL["g"], oy + Y_PROD, r),     # i_t (x) C~_t
+        "plus": Op(ox + COL["C_tilde"], oy + Y_C, r),           # + i_t (x) C~_t
+        "times_i": Op(ox + COL["C_tilde"], oy + Y_PROD, r),     # i_t (x) C~_t
         "tanh": Op(ox + X_TANH, oy + (Y_C + Y_BOX) / 2 + 0.25, r, rx=0.55 * grow),   # tanh(C_t)
         "times_o": Op(ox + X_TANH, oy + Y_BOX, r),        # o_t (x) tanh(C_t)
     }

@@ -43,6 +43,7 @@ def draw_gru(cv: Canvas, ox=0.0, oy=0.0, labels=True):
     times_keep, plus = Op(xz, yT), Op(cand.x, yT)             # (1 − z_t) ⊙ h_{t-1}, the sum
     one_minus, times_z = Op(xz, oy + 4.16, r=0.25), Op(cand.x, oy + Y_Z)
     times_r = Op(ox + X_RH, yB)
+    x_in = ox + X_IN
     cv.frame(ox, oy, ox + W, oy + H)
 
     # The hidden state along the top: h_{t-1} -> (x) -> (+) -> h_t.
@@ -54,7 +55,6 @@ def draw_gru(cv: Canvas, ox=0.0, oy=0.0, labels=True):
 
     # h_{t-1} copied down, joined by x_t, into both gates; x_t also straight to the candidate.
     cv.dot(xd, yT, ink, size=0.12)
-    x_in = ox + X_IN
     cv.wire([(xd, yT), (xd, yH), (x_in + 0.4, yH)], ink, head=False)
     cv.wire([(x_in, yBot), (x_in, yH - 0.4)], ink, head=False)
     cv.merge((x_in, yH - 0.4), (x_in + 0.4, yH), ink)
@@ -90,14 +90,22 @@ def draw_gru(cv: Canvas, ox=0.0, oy=0.0, labels=True):
     cv.op(plus, PLUS)
 
     if labels:
-        cv.text((xz + times_z.left[0]) / 2 - 0.9, oy + Y_Z + 0.1, r"$z_t$", va="bottom")
-        cv.text((r_box.right[0] + times_r.left[0]) / 2, yB + 0.1, r"$r_t$", va="bottom")
-        cv.text(cand.x - 0.14, (cand.top[1] + times_z.bottom[1]) / 2, r"$\tilde{h}_t$", ha="right")
-        gap = 0.12
-        cv.text(xL - gap, yT, r"$h_{t-1}$", ha="right")
-        cv.text(x_in, yBot - gap, r"$x_t$", va="top")
-        cv.text(xR + gap, yT, r"$h_t$", ha="left")
-        cv.text(ox + X_OUT, yTop + gap, r"$h_t$", va="bottom")
+        _labels(cv, ox, oy, r_box, cand, times_z, times_r, (xL, xR, yBot, yTop))
+
+
+def _labels(cv, ox, oy, r_box, cand, times_z, times_r, ends):
+    """z_t, r_t and h̃_t beside their wires; h_{t-1}, x_t and h_t where the wires leave the frame
+    (``ends``: their left, right, bottom and top ends)."""
+    xL, xR, yBot, yTop = ends
+    xz, yT, yB = ox + COL["f"], oy + Y_C, oy + Y_BOX
+    cv.text((xz + times_z.left[0]) / 2 - 0.9, oy + Y_Z + 0.1, r"$z_t$", va="bottom")
+    cv.text((r_box.right[0] + times_r.left[0]) / 2, yB + 0.1, r"$r_t$", va="bottom")
+    cv.text(cand.x - 0.14, (cand.top[1] + times_z.bottom[1]) / 2, r"$\tilde{h}_t$", ha="right")
+    gap = 0.12
+    cv.text(xL - gap, yT, r"$h_{t-1}$", ha="right")
+    cv.text(ox + X_IN, yBot - gap, r"$x_t$", va="top")
+    cv.text(xR + gap, yT, r"$h_t$", ha="left")
+    cv.text(ox + X_OUT, yTop + gap, r"$h_t$", va="bottom")
 
 
 def gru_module():

@@ -16,6 +16,8 @@ The equations (Hochreiter & Schmidhuber 1997, forget gate from Gers et al. 2000;
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from matplotlib.figure import Figure
 
 from .. import style
@@ -58,26 +60,57 @@ def draw_lstm(cv: Canvas, ox=0.0, oy=0.0, lit=None, labels=True, io=IO_LABELS, p
     """
     lit = lit or (lambda *parts: True)
     P = lstm_parts(ox, oy, grow)
-    B = P["box"]
-    yC, yP, yB, yH = oy + Y_C, oy + Y_PROD, oy + Y_BOX, oy + Y_H
-    col = {g: ox + x for g, x in COL.items()}
-    xL, xR, yBot, yTop = ox - stubs[0], ox + W + stubs[1], oy - stubs[2], oy + H + stubs[3]
-    orange, ink = GATE["c"], style.INK
+    at = _Where(ox=ox, oy=oy, yC=oy + Y_C, yP=oy + Y_PROD, yB=oy + Y_BOX, yH=oy + Y_H,
+                col={g: ox + x for g, x in COL.items()}, xL=ox - stubs[0], xR=ox + W + stubs[1],
+                yBot=oy - stubs[2], yTop=oy + H + stubs[3], x_in=ox + X_IN - 0.3, xo=ox + X_OUT)
     cv.frame(ox, oy, ox + W, oy + H)
+    _draw_cell_state(cv, P, at, lit)
+    _draw_input_line(cv, P, at, lit, coupled)
+    _draw_forget_and_store(cv, P, at, lit, coupled, halo)
+    _draw_output(cv, P, at, lit, halo)
+    _draw_peepholes(cv, P, ox, oy, peepholes, lit)
+    if labels:
+        _gate_labels(cv, P, at, lit, coupled)
+    if io:
+        _io_labels(cv, io, at.xL, at.xR, at.yBot, at.yTop, at.x_in, at.xo, at.yC, at.yH, lit)
+    return P
 
-    # The cell state: C_{t-1} -> (x) -> (+) -> C_t, along the top.
-    on = lit("cell_state", "update", "forget")
-    cv.wire([(xL, yC), P["times_f"].left], orange, on, lw="cell")
+
+class _Where(NamedTuple):
+    """Where one module's lines run: its corner (ox, oy), the heights of the cell state (yC), the
+    products (yP), the layer boxes (yB) and the input line (yH), the gates' columns, the ends of
+    the wires that leave the frame (xL, xR, yBot, yTop), x_t's column and h_t's way out (xo)."""
+    ox: float
+    oy: float
+    yC: float
+    yP: float
+    yB: float
+    yH: float
+    col: dict
+    xL: float
+    xR: float
+    yBot: float
+    yTop: float
+    x_in: float
+    xo: float
+
+
+def _draw_cell_state(cv, P, at, lit):
+    """The cell state: C_{t-1} -> (x) -> (+) -> C_t, along the top."""
+    orange = GATE["C_t"]
+    cv.wire([(at.xL, at.yC), P["times_f"].left], orange, lit("cell_state", "update", "forget"), lw="cell")
     cv.wire([P["times_f"].right, P["plus"].left], orange, lit("cell_state", "update"), lw="cell")
-    cv.wire([P["plus"].right, (xR, yC)], orange, lit("cell_state", "update", "output"), lw="cell")
+    cv.wire([P["plus"].right, (at.xR, at.yC)], orange, lit("cell_state", "update", "output"), lw="cell")
 
-    # The input line: h_{t-1} joined by x_t (concatenation), then copied to every gate.
-    x_in = ox + X_IN - 0.3
-    cv.wire([(xL, yH), (ox + X_IN, yH)], ink, lit("forget", "input", "output"), head=False)
-    cv.wire([(x_in, yBot), (x_in, yH - 0.4)], ink, lit("forget", "input", "output"), head=False)
+
+def _draw_input_line(cv, P, at, lit, coupled):
+    """The input line: h_{t-1} joined by x_t (concatenation), then copied to every gate."""
+    ink, B, col, yH, x_in = style.INK, P["box"], at.col, at.yH, at.x_in
+    cv.wire([(at.xL, yH), (at.ox + X_IN, yH)], ink, lit("forget", "input", "output"), head=False)
+    cv.wire([(x_in, at.yBot), (x_in, yH - 0.4)], ink, lit("forget", "input", "output"), head=False)
     cv.merge((x_in, yH - 0.4), (x_in + 0.4, yH), ink, lit("forget", "input", "output"))
-    gates_right = ["i", "g", "o"] if not coupled else ["g", "o"]
-    cv.wire([(ox + X_IN, yH), (col["f"], yH)], ink, lit("forget", "input", "output"), head=False)
+    gates_right = ["i", "C_tilde", "o"] if not coupled else ["C_tilde", "o"]
+    cv.wire([(at.ox + X_IN, yH), (col["f"], yH)], ink, lit("forget", "input", "output"), head=False)
     prev = "f"
     for g in gates_right:
         parts = ("input", "output") if g in "ig" else ("output",)
@@ -86,20 +119,22 @@ def draw_lstm(cv: Canvas, ox=0.0, oy=0.0, lit=None, labels=True, io=IO_LABELS, p
         else:
             cv.wire([(col[prev], yH), (col[g], yH)], ink, lit(*parts), head=False)
         prev = g
-    for g, parts in (("f", ("forget",)), ("i", ("input",)), ("g", ("input",))):
+    for g, parts in (("f", ("forget",)), ("i", ("input",)), ("C_tilde", ("input",))):
         if g == "i" and coupled:
             continue
         through = ("forget", "input", "output") if g == "f" else ("input", "output")   # the line the dot sits on
         cv.dot(col[g], yH, ink, lit(*through))
         cv.wire([(col[g], yH), B[g].bottom], ink, lit(*parts))
 
-    # Step 1, forget: f_t = σ(...) multiplies C_{t-1}.
+
+def _draw_forget_and_store(cv, P, at, lit, coupled, halo):
+    """Step 1, forget: f_t = σ(...) multiplies C_{t-1}. Step 2, store: i_t ⊙ C̃_t is added to the
+    cell state; coupled, i_t = 1 - f_t: a copy of f_t goes through "1 -" instead of a layer."""
+    B, col, yP = P["box"], at.col, at.yP
     cv.layer(B["f"], SIGMA, GATE["f"], lit("forget"), halo=halo)
     cv.wire([B["f"].top, P["times_f"].bottom], GATE["f"], lit("forget", "update"))
     cv.op(P["times_f"], TIMES, lit("cell_state", "forget", "update"))
-
-    # Step 2, store: i_t ⊙ C̃_t is added to the cell state.
-    if coupled:         # i_t = 1 - f_t: a copy of f_t goes through "1 -" instead of a layer
+    if coupled:
         one_minus = Op(col["i"] - 0.4, yP)
         cv.dot(col["f"], yP, GATE["f"], lit("forget", "update"))
         cv.wire([(col["f"], yP), one_minus.left], GATE["f"], lit("forget", "update"))
@@ -108,48 +143,48 @@ def draw_lstm(cv: Canvas, ox=0.0, oy=0.0, lit=None, labels=True, io=IO_LABELS, p
     else:
         cv.layer(B["i"], SIGMA, GATE["i"], lit("input"), halo=halo)
         cv.wire([B["i"].top, (col["i"], yP), P["times_i"].left], GATE["i"], lit("input", "update"))
-    cv.layer(B["g"], TANH, GATE["g"], lit("input"), halo=halo)
-    cv.wire([B["g"].top, P["times_i"].bottom], GATE["g"], lit("input", "update"))
+    cv.layer(B["C_tilde"], TANH, GATE["C_tilde"], lit("input"), halo=halo)
+    cv.wire([B["C_tilde"].top, P["times_i"].bottom], GATE["C_tilde"], lit("input", "update"))
     cv.op(P["times_i"], TIMES, lit("update"))
-    cv.wire([P["times_i"].top, P["plus"].bottom], ink, lit("update"))
+    cv.wire([P["times_i"].top, P["plus"].bottom], style.INK, lit("update"))
     cv.op(P["plus"], PLUS, lit("cell_state", "update"))
 
-    # Step 3, output: h_t = o_t ⊙ tanh(C_t), sent right (next step) and up (output).
+
+def _draw_output(cv, P, at, lit, halo):
+    """Step 3, output: h_t = o_t ⊙ tanh(C_t), sent right (next step) and up (output)."""
+    B, orange, ink, xo = P["box"], GATE["C_t"], style.INK, at.xo
     cv.layer(B["o"], SIGMA, GATE["o"], lit("output"), halo=halo)
-    cv.dot(ox + X_TANH, yC, orange, lit("output"), size=0.12)
-    cv.wire([(ox + X_TANH, yC), P["tanh"].top], orange, lit("output"))
+    cv.dot(at.ox + X_TANH, at.yC, orange, lit("output"), size=0.12)
+    cv.wire([(at.ox + X_TANH, at.yC), P["tanh"].top], orange, lit("output"))
     cv.op(P["tanh"], TANH, lit("output"))
     cv.wire([P["tanh"].bottom, P["times_o"].top], ink, lit("output"))
     cv.wire([B["o"].right, P["times_o"].left], GATE["o"], lit("output"))
     cv.op(P["times_o"], TIMES, lit("output"))
-    xo = ox + X_OUT
-    cv.wire([P["times_o"].right, (xo, yB), (xo, yH), (xR, yH)], ink, lit("output"))
-    cv.dot(xo, yB, ink, lit("output"))
-    cv.wire([(xo, yB), (xo, yTop)], ink, lit("output"), over=[(xo, yC)])
+    cv.wire([P["times_o"].right, (xo, at.yB), (xo, at.yH), (at.xR, at.yH)], ink, lit("output"))
+    cv.dot(xo, at.yB, ink, lit("output"))
+    cv.wire([(xo, at.yB), (xo, at.yTop)], ink, lit("output"), over=[(xo, at.yC)])
 
-    _draw_peepholes(cv, P, ox, oy, peepholes, lit)
 
-    if labels:
-        lab = dict(kind="label", ha="left")
-        y_f = (B["f"].top[1] + yP) / 2 if coupled else (B["f"].top[1] + P["times_f"].bottom[1]) / 2 - 0.25
-        cv.text(col["f"] + 0.14, y_f, r"$f_t$", on=lit("forget", "update"), **lab)
-        if coupled:
-            cv.text((col["i"] - 0.4 + OP_R + P["times_i"].left[0]) / 2, yP + 0.12, r"$1-f_t$", kind="eq",
-                    on=lit("update"), ha="center", va="bottom")
-        else:
-            cv.text((col["i"] + P["times_i"].left[0]) / 2, yP + 0.12, r"$i_t$", on=lit("input", "update"),
-                    va="bottom")
-        cv.text(col["g"] + 0.14, (B["g"].top[1] + P["times_i"].bottom[1]) / 2, r"$\tilde{C}_t$",
-                on=lit("input", "update"), **lab)
-        cv.text((B["o"].right[0] + P["times_o"].left[0]) / 2, yB + 0.1, r"$o_t$", on=lit("output"), va="bottom")
-    if io:
-        _io_labels(cv, io, xL, xR, yBot, yTop, x_in, xo, yC, yH, lit)
-    return P
+def _gate_labels(cv, P, at, lit, coupled):
+    """f_t, i_t (or 1 - f_t), C̃_t and o_t beside their wires."""
+    B, col, yP = P["box"], at.col, at.yP
+    lab = dict(kind="label", ha="left")
+    y_f = (B["f"].top[1] + yP) / 2 if coupled else (B["f"].top[1] + P["times_f"].bottom[1]) / 2 - 0.25
+    cv.text(col["f"] + 0.14, y_f, r"$f_t$", on=lit("forget", "update"), **lab)
+    if coupled:
+        cv.text((col["i"] - 0.4 + OP_R + P["times_i"].left[0]) / 2, yP + 0.12, r"$1-f_t$", kind="eq",
+                on=lit("update"), ha="center", va="bottom")
+    else:
+        cv.text((col["i"] + P["times_i"].left[0]) / 2, yP + 0.12, r"$i_t$", on=lit("input", "update"),
+                va="bottom")
+    cv.text(col["C_tilde"] + 0.14, (B["C_tilde"].top[1] + P["times_i"].bottom[1]) / 2, r"$\tilde{C}_t$",
+            on=lit("input", "update"), **lab)
+    cv.text((B["o"].right[0] + P["times_o"].left[0]) / 2, at.yB + 0.1, r"$o_t$", on=lit("output"), va="bottom")
 
 
 def _draw_peepholes(cv, P, ox, oy, peepholes, lit):
     """Peepholes (Gers & Schmidhuber 2000): f and i read C_{t-1}, o reads C_t (diagonal weights)."""
-    orange, B = GATE["c"], P["box"]
+    orange, B = GATE["C_t"], P["box"]
     yC, on = oy + Y_C, lit("peephole")
     xp = ox + X_PEEP
     if "f" in peepholes or "i" in peepholes:

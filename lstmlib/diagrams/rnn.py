@@ -33,7 +33,7 @@ def draw_rnn(cv: Canvas, ox=0.0, oy=0.0, io=IO_LABELS, stubs=(STUB, STUB, STUB, 
     cv.wire([(x_in, yBot), (x_in, yH - 0.4)], ink, head=False)
     cv.merge((x_in, yH - 0.4), (x_in + 0.4, yH), ink)
     cv.wire([(ox + X_IN, yH), (box.x, yH), box.bottom], ink)
-    cv.layer(box, TANH, style.GATE["g"])
+    cv.layer(box, TANH, style.GATE["C_tilde"])
     yF, xD = oy + Y_FORK, ox + X_DOWN
     cv.wire([box.top, (box.x, yTop)], ink)
     cv.dot(box.x, yF, ink)

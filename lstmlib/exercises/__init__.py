@@ -15,6 +15,9 @@ Modules:
     coupled   the coupled cell update (chapter 7)
     gru       one step of the GRU (chapter 8)
     backward  one step of backpropagation through time, in NumPy (appendix A1)
+    practice  torch.nn.LSTM in practice: the last valid state, reversing within each length,
+              both directions, the summary in h_n, the forget-gate bias (chapter 11;
+              ``from lstmlib.exercises import practice``)
 """
 from .backward import backward_step
 from .checker import Exercise, Mistake, Verdict

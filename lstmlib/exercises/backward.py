@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .checker import Exercise, Mistake, _name_of
+from .checker import Exercise, Mistake
 
 B, H = 3, 4
 OUTPUTS = ("dC_t", "da_f", "da_i", "da_C", "da_o")
@@ -34,31 +34,25 @@ class NumpyExercise(Exercise):
     def _case(self, k):
         return [a.numpy().copy() if isinstance(a, torch.Tensor) else a for a in super()._case(k)]
 
+    answer_kind = "NumPy arrays"
+
     def _as_tuple(self, got):
         return tuple(torch.from_numpy(np.asarray(a, dtype=np.float64)) if isinstance(a, np.ndarray)
-                     else a for a in super()._as_tuple(got))
+                     else a for a in self._outputs(got))
 
-    def _form(self, got, k):
-        """The first problem with the kind or shape of the answer, or None."""
-        expected = super()._as_tuple(self.reference(*self._case(k)))
-        n, names = len(self.outputs), ", ".join(self.outputs)
-        if got is None:
-            return f"{_name_of(self.signature)} returned None: did you forget `return {names}`?"
-        if n > 1 and not isinstance(got, (tuple, list)):
-            return f"expected a tuple ({names}) of {n} NumPy arrays, got {type(got).__name__}"
-        if n > 1 and len(got) != n:
-            return (f"expected a tuple ({names}) of {n} NumPy arrays, got a {type(got).__name__} "
-                    f"of {len(got)}")
-        for name, a, e in zip(self.outputs, super()._as_tuple(got), expected):
-            if isinstance(a, torch.Tensor):
-                return f"expected {name} to be a NumPy array, got a torch.Tensor: use np, not torch"
-            if not isinstance(a, np.ndarray):
-                return (f"expected {name} to be a NumPy array of shape {e.shape}, got "
-                        f"{type(a).__name__}")
-            if a.shape != e.shape:
-                return f"expected {name} of shape (B, H) = {e.shape}, got {a.shape}"
-            if not np.isfinite(a).all():
-                return f"{name} holds NaN or infinite values"
+    def _kind_of(self, got):
+        return type(got).__name__
+
+    def _output_form(self, name, a, e):
+        """The problem with one NumPy output ``a`` given the reference's ``e``, or None."""
+        if isinstance(a, torch.Tensor):
+            return f"expected {name} to be a NumPy array, got a torch.Tensor: use np, not torch"
+        if not isinstance(a, np.ndarray):
+            return f"expected {name} to be a NumPy array of shape {e.shape}, got {type(a).__name__}"
+        if a.shape != e.shape:
+            return f"expected {name} of shape (B, H) = {e.shape}, got {a.shape}"
+        if not np.isfinite(a).all():
+            return f"{name} holds NaN or infinite values"
         return None
 
     def _raised_hint(self, err):

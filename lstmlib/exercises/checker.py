@@ -64,6 +64,8 @@ class Exercise:
             each call passes the signature's arguments positionally, in order.
         mistakes: known wrong answers, tried in order.
         hints: shown one at a time by :meth:`hint`.
+        shapes: each output's shape in symbols, for the messages, e.g. {"output": "(T, B, 2H)"};
+            an output not named here is (B, H).
     """
     title: str
     signature: str
@@ -73,6 +75,7 @@ class Exercise:
     mistakes: list[Mistake] = field(default_factory=list)
     hints: list[str] = field(default_factory=list)
     cases: int = 3
+    shapes: dict = field(default_factory=dict)
     _hints_shown: int = 0
 
     @property
@@ -145,29 +148,46 @@ class Exercise:
     def _no(self, message, hint=None):
         return Verdict(False, _wrap("Not yet. " + message + (f" {hint}" if hint else "")))
 
-    def _as_tuple(self, got):
+    answer_kind = "tensors"            # what an answer holds, in the messages about its form
+
+    def _outputs(self, got):
+        """The answer as a tuple of its outputs, as the function returned them."""
         return (got,) if len(self.outputs) == 1 else tuple(got)
+
+    def _as_tuple(self, got):
+        """The answer as a tuple of outputs ready to compare (here: as returned)."""
+        return self._outputs(got)
 
     def _form(self, got, k):
         """The first problem with the kind or shape of the answer, or None."""
-        expected = self._as_tuple(self.reference(*self._case(k)))
-        n = len(self.outputs)
-        names = ", ".join(self.outputs)
+        expected = self._outputs(self.reference(*self._case(k)))
+        n, names = len(self.outputs), ", ".join(self.outputs)
         if got is None:
             return f"{_name_of(self.signature)} returned None: did you forget `return {names}`?"
-        if n > 1:
-            if not isinstance(got, (tuple, list)):
-                return f"expected a tuple ({names}) of {n} tensors, got {_kind(got)}"
-            if len(got) != n:
-                return f"expected a tuple ({names}) of {n} tensors, got a {type(got).__name__} of {len(got)}"
-        for name, a, e in zip(self.outputs, self._as_tuple(got), expected):
-            if not isinstance(a, torch.Tensor):
-                return f"expected {name} to be a torch.Tensor of shape {_shape(e)}, got {_kind(a)}"
-            if a.shape != e.shape:
-                hint = " (the transpose: keep one row per sequence)" if a.shape == e.shape[::-1] else ""
-                return f"expected {name} of shape (B, H) = {_shape(e)}, got {_shape(a)}{hint}"
-            if not torch.isfinite(a).all():
-                return f"{name} holds NaN or infinite values"
+        if n > 1 and not isinstance(got, (tuple, list)):
+            return f"expected a tuple ({names}) of {n} {self.answer_kind}, got {self._kind_of(got)}"
+        if n > 1 and len(got) != n:
+            return (f"expected a tuple ({names}) of {n} {self.answer_kind}, got a {type(got).__name__} "
+                    f"of {len(got)}")
+        for name, a, e in zip(self.outputs, self._outputs(got), expected):
+            problem = self._output_form(name, a, e)
+            if problem:
+                return problem
+        return None
+
+    def _kind_of(self, got):
+        """What ``got`` is, in a message: a tensor's shape, or the name of its type."""
+        return _kind(got)
+
+    def _output_form(self, name, a, e):
+        """The problem with the output ``name`` of an answer, ``a``, given the reference's ``e``, or None."""
+        if not isinstance(a, torch.Tensor):
+            return f"expected {name} to be a torch.Tensor of shape {_shape(e)}, got {_kind(a)}"
+        if a.shape != e.shape:
+            hint = " (the transpose: keep one row per sequence)" if a.shape == e.shape[::-1] else ""
+            return f"expected {name} of shape {self.shapes.get(name, '(B, H)')} = {_shape(e)}, got {_shape(a)}{hint}"
+        if not torch.isfinite(a).all():
+            return f"{name} holds NaN or infinite values"
         return None
 
     def _matches(self, mistake, answers):

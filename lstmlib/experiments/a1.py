@@ -3,7 +3,7 @@
 Used by ``book/a1_numpy_lstm.ipynb``, which checks its claims with :mod:`lstmlib.claims` (and
 ``benchmarks/robustness.py`` over many seeds and numeric environments); the tests of these
 functions and of the exercise solutions' numbers are ``tests/test_experiments_a1.py`` (Werbos
-1990; Graves 2012, ch. 4; Greff et al. 2017). The network is :mod:`lstmlib.numpy_lstm`; this
+1990; Graves 2012, ch. 4; Greff et al. 2017). The network is :mod:`lstmlib.scratch.numpy_lstm`; this
 module quotes its code next to the equations and checks its gradients against central finite
 differences and torch autograd (float64; float32 for exercise 6). Training and the two carries
 are in :mod:`lstmlib.experiments.a1_train`, speed (the optional page ``book/a1_speed.ipynb``) in
@@ -19,12 +19,14 @@ import inspect
 import re
 import textwrap
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
 
-from .. import fused, numpy_lstm, plots, style
-from ..layers import LSTM
+from .. import plots, style
+from ..layers import LSTM, fused
+from ..scratch import numpy_lstm
 
 # The forward equations as the appendix writes them, with the code of the line of
 # numpy_lstm.forward tagged "# (Fk)" that computes each.
@@ -93,7 +95,7 @@ def show_lines(*tags, function=numpy_lstm.backward) -> None:
     missing = [t for t in tags if t not in lines]
     if missing:
         raise ValueError(f"expected tags of {function.__name__} ({', '.join(lines)}), got {missing}")
-    name = inspect.getsourcefile(function).rsplit("lstmlib/", 1)[-1]
+    name = Path(inspect.getsourcefile(function)).name      # numpy_lstm.py: fits the column
     for tag in tags:
         line, code = lines[tag]
         print(f"{name}:{line:<4d} {code:54s} ({tag})")
@@ -220,7 +222,7 @@ def _reorder(a, src, dst):
 def autograd_check(problem: Problem) -> dict:
     """Relative errors of the hand-written gradients against torch autograd, float64:
     ``{reference: {name: error}}`` for ``torch.nn.LSTM`` and for :class:`lstmlib.LSTM` on its
-    readable path (per-step autograd, :func:`lstmlib.fused.disabled`)."""
+    readable path (per-step autograd, :func:`lstmlib.layers.fused.disabled`)."""
     ours = problem.bptt()
     p, (h0, C0) = problem.params, problem.state
     D, H = problem.x.shape[2], h0.shape[1]

@@ -2,8 +2,8 @@
 on the CPU, and where its time goes.
 
 Times one forward and backward pass of the same network (float64, the benchmark's sizes
-D = 16, H = 64) in three implementations: :mod:`lstmlib.numpy_lstm`, ``torch.nn.LSTM`` and
-:class:`lstmlib.LSTM` (whose fast path, :mod:`lstmlib.fast_loops`, runs the same recursion).
+D = 16, H = 64) in three implementations: :mod:`lstmlib.scratch.numpy_lstm`, ``torch.nn.LSTM`` and
+:class:`lstmlib.LSTM` (whose fast path, :mod:`lstmlib.layers.fast_loops`, runs the same recursion).
 Then takes the NumPy LSTM's step apart: the NumPy calls it makes (counted exactly, by running
 it on arrays that count every call), what one call and the step's matrix products cost on
 this machine, and the memory backpropagation through time keeps. Timings are printed; the page
@@ -11,8 +11,10 @@ checks only what holds on any machine (exact counts, ratios with a wide margin),
 the repository's benchmark as measured elsewhere, with its date and machine
 (``tests/test_experiments_a1.py`` checks the quoted numbers against that file).
 
-    SPEED, timing, print_timing, benchmark, print_benchmark, count, count_calls, call_cost,
-    matmul_cost, cache_bytes, cache_formula, step_flops, where_time_goes, print_parts, gflops
+    SPEED, timing, print_timing, benchmark, print_benchmark, call_cost, matmul_cost,
+    cache_bytes, cache_formula, step_flops, where_time_goes, print_parts, gflops
+
+The NumPy calls a step makes are counted by :mod:`lstmlib.experiments.a1_calls`.
 """
 from __future__ import annotations
 
@@ -25,8 +27,9 @@ import time
 import numpy as np
 import torch
 
-from .. import numpy_lstm
 from ..layers import LSTM
+from ..scratch import numpy_lstm
+from .a1_calls import count_calls
 
 # The benchmark's sizes (benchmarks/layer_bench.py): D = 16, H = 64, two shapes (B, T).
 SPEED = dict(D=16, H=64, sizes=((32, 100), (1, 1000)), rounds=3)
@@ -122,83 +125,6 @@ def print_benchmark(path=BENCHMARK) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Counting NumPy calls
-# ---------------------------------------------------------------------------------------------
-class _Counting(np.ndarray):
-    """An array that counts every NumPy call made on it (ufuncs and array functions, top level
-    only: a call made inside another is not counted again)."""
-    calls: collections.Counter = collections.Counter()
-    depth = 0
-
-    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        name = ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}"
-        return _counted(name, getattr(ufunc, method), inputs, kwargs)
-
-    def __array_function__(self, func, types, args, kwargs):
-        return _counted(func.__name__, func, args, kwargs)
-
-
-def _map(f, v):
-    """f applied to every array in v, through lists, tuples (named ones too) and dicts."""
-    if isinstance(v, dict):
-        return {k: _map(f, u) for k, u in v.items()}
-    if isinstance(v, tuple) and hasattr(v, "_fields"):
-        return type(v)(*(_map(f, u) for u in v))
-    if isinstance(v, (list, tuple)):
-        return type(v)(_map(f, u) for u in v)
-    return f(v) if isinstance(v, np.ndarray) else v
-
-
-def _plain(v):
-    return _map(lambda a: a.view(np.ndarray) if isinstance(a, _Counting) else a, v)
-
-
-def _wrap(v):
-    return _map(lambda a: a if isinstance(a, _Counting) else a.view(_Counting), v)
-
-
-def _counted(name, fn, args, kwargs):
-    if _Counting.depth == 0:
-        _Counting.calls[name] += 1
-    _Counting.depth += 1
-    try:
-        out = fn(*_plain(args), **_plain(kwargs))
-    finally:
-        _Counting.depth -= 1
-    return _wrap(out)
-
-
-def count(fn, *args, **kwargs) -> collections.Counter:
-    """The NumPy calls ``fn(*args, **kwargs)`` makes on the arrays it is given (and on the
-    arrays it computes from them), by name: ``Counter({"multiply": 3, ...})``."""
-    _Counting.calls = collections.Counter()
-    fn(*_wrap(args), **_wrap(kwargs))
-    found, _Counting.calls = _Counting.calls, collections.Counter()
-    return found
-
-
-def count_calls(T: int = 10, B: int = 2, D: int = 3, H: int = 4) -> dict:
-    """The NumPy calls one time step of :func:`lstmlib.numpy_lstm.forward` and of
-    :func:`~lstmlib.numpy_lstm.backward` makes: ``{"forward": Counter, "backward": Counter}``.
-    The calls outside the loop are left out by counting T and 2T steps and taking the
-    difference, divided by T."""
-    out = {}
-    for part in ("forward", "backward"):
-        totals = []
-        for steps in (T, 2 * T):
-            params = numpy_lstm.init_params(D, H)
-            x = np.random.default_rng(0).normal(size=(steps, B, D))
-            hs, _, cache = numpy_lstm.forward(x, params)
-            if part == "forward":
-                totals.append(count(numpy_lstm.forward, x, params))
-            else:
-                totals.append(count(numpy_lstm.backward, np.ones_like(hs), cache))
-        per_step = totals[1] - totals[0]
-        out[part] = collections.Counter({k: v / T for k, v in per_step.items()})
-    return out
-
-
-# ---------------------------------------------------------------------------------------------
 # What the parts cost
 # ---------------------------------------------------------------------------------------------
 def _per_call(fn, calls):
@@ -235,7 +161,7 @@ def matmul_cost(B: int, D: int = SPEED["D"], H: int = SPEED["H"], calls: int = 3
 
 
 def cache_bytes(cache: dict) -> int:
-    """Bytes of the arrays :func:`lstmlib.numpy_lstm.forward` keeps for the backward pass."""
+    """Bytes of the arrays :func:`lstmlib.scratch.numpy_lstm.forward` keeps for the backward pass."""
     return sum(a.nbytes for step in cache["steps"] for a in step)
 
 

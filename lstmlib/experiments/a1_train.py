@@ -2,10 +2,10 @@
 
 Used by ``book/a1_numpy_lstm.ipynb``, which checks its claims (over many runs in
 ``benchmarks/robustness.py``); ``tests/test_experiments_a1.py`` tests these functions. The
-NumPy LSTM (:mod:`lstmlib.numpy_lstm`) with a linear readout learns the adding problem
+NumPy LSTM (:mod:`lstmlib.scratch.numpy_lstm`) with a linear readout learns the adding problem
 (Hochreiter & Schmidhuber 1997; Le et al. 2015) at a short lag from its hand-written
 gradients, with NumPy Adam (Kingma & Ba 2015) and gradient-norm clipping (Pascanu et al.
-2013) from :mod:`lstmlib.numpy_train`, in several runs; the two carries of backpropagation
+2013) from :mod:`lstmlib.scratch.numpy_train`, in several runs; the two carries of backpropagation
 through time, (B15) and (B16), are followed step by step before and after training; the same
 run under torch autograd follows the NumPy run step for step. Then: an exploding gradient in
 NumPy and what clipping does with it, and three ways to compute the sigmoid at ``|x| = 1000``.
@@ -22,10 +22,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from .. import fused, numpy_lstm, numpy_train, plots, style, tasks
-from ..models import LastStep
-from ..train import train as torch_train
-from .common import PROBE, TEST, TRAIN, data_stream, min_smoothed  # noqa: F401 (a1_train.min_smoothed)
+from .. import plots, style, tasks
+from ..layers import fused
+from ..models.readouts import LastStep
+from ..scratch import numpy_lstm, numpy_train
+from ..training.loop import min_smoothed, train as torch_train
+from ..training.seed import PROBE, TEST, TRAIN, data_stream
 
 # Training the NumPy LSTM on the adding problem at a short lag, with its own gradients.
 ADDING = dict(T=20, hidden_size=16, batch=64, lr=1e-2, clip=1.0, steps=600, forget_bias=1.0,
@@ -46,7 +48,7 @@ def adding_batches(seed: int, T: int = ADDING["T"], batch: int = ADDING["batch"]
 
 def adding_params(seed: int, hidden_size: int = ADDING["hidden_size"]) -> dict:
     """The NumPy LSTM with a linear readout, initialised from ``seed``."""
-    return numpy_train.init_params(2, hidden_size, seed=seed, forget_bias=ADDING["forget_bias"])
+    return numpy_train.init_with_readout(2, hidden_size, seed=seed, forget_bias=ADDING["forget_bias"])
 
 
 def train_adding(seed: int, steps: int = ADDING["steps"], T: int = ADDING["T"],
@@ -57,7 +59,7 @@ def train_adding(seed: int, steps: int = ADDING["steps"], T: int = ADDING["T"],
         raise ValueError(f"expected optimizer 'adam' or 'sgd', got {optimizer!r}")
     params = adding_params(seed)
     opt = (numpy_train.Adam if optimizer == "adam" else numpy_train.SGD)(params, lr=lr)
-    history = numpy_train.train(params, adding_batches(seed, T), steps, opt, clip=clip)
+    history = numpy_train.fit(params, adding_batches(seed, T), steps, opt, clip=clip)
     return params, history
 
 
@@ -82,7 +84,7 @@ class Run:
     from it."""
     seed: int
     params: dict                 # W, b, W_y, b_y after training
-    history: object              # numpy_train.History: .loss, .grad_norm (before clipping)
+    history: object              # numpy_train.FitHistory: .loss, .grad_norm (before clipping)
     plateau: float               # lowest 25-step average loss of the first 100 steps / baseline
     test_mse: float              # on ADDING["test"] fresh sequences
     carries: dict                # {"at initialisation": carries(...), "trained": carries(...)}
@@ -134,7 +136,7 @@ def twin_training(seed: int, steps: int = ADDING["twin_steps"]):
         for name, t in (("W", model.rnn.W), ("b", model.rnn.b), ("W_y", model.readout.weight),
                         ("b_y", model.readout.bias)):
             t.copy_(torch.from_numpy(params[name]))
-    history = numpy_train.train(params, adding_batches(seed), steps,
+    history = numpy_train.fit(params, adding_batches(seed), steps,
                                 numpy_train.Adam(params, lr=ADDING["lr"]), clip=ADDING["clip"])
     batches = adding_batches(seed)
 
@@ -160,7 +162,7 @@ def carries(params: dict, seed: int, T: int = ADDING["T"], batch: int = ADDING["
     step hands on): ‖W_h^T δa_t‖, the carry into δh_{t−1}, and ‖δC_t ⊙ f_t‖, the carry into
     δC_{t−1} (norms over the mini-batch), each divided by ‖δh_T‖, the error the readout sends
     into the last hidden state. The carries out of step t are what
-    :func:`lstmlib.numpy_lstm.backward` returns as ``(dh0, dC0)`` when it runs over the steps
+    :func:`lstmlib.scratch.numpy_lstm.backward` returns as ``(dh0, dC0)`` when it runs over the steps
     t, ..., T only: that is how they are read here, without touching its loop.
     """
     if not isinstance(params, dict) or not {"W", "b", "W_y", "b_y"} <= set(params):
@@ -191,7 +193,7 @@ def carries_figure(panels: dict):
     axes = np.atleast_1d(axes)
     for ax, (title, c) in zip(axes, panels.items()):
         d = np.arange(len(c["δh"]))
-        ax.semilogy(d, c["δC"], color=style.GATE["c"], marker="o", markersize=3,
+        ax.semilogy(d, c["δC"], color=style.GATE["C_t"], marker="o", markersize=3,
                     label="carry into $\\delta C_{t-1}$: $\\delta C_t \\odot f_t$ (B16)")
         ax.semilogy(d, c["δh"], color=style.GATE["h"], marker="s", markersize=3,
                     linestyle="--", label="carry into $\\delta h_{t-1}$: $W_h^\\top \\delta a_t$ (B15)")

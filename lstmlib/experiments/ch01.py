@@ -3,9 +3,11 @@
 Used by ``book/01_rnn_to_lstm.ipynb``, whose claims ``benchmarks/robustness.py`` checks over
 many seeds and numeric environments (Hochreiter & Schmidhuber 1997; Bengio et al. 1994;
 Pascanu et al. 2013); what the chapter adds to these lives in
-:mod:`lstmlib.experiments.ch01_runs`:
+:mod:`lstmlib.experiments.ch01_runs`. The adding problem's settings, models and training
+(``ADDING``, ``adding_models``, ``train_adding``, ``held_out_mse``), which chapters 4 and 8
+share, live in :mod:`lstmlib.models.recipes`, which the chapter's notebook imports too.
 
-    adding_models, train_adding, probe, gradient_norms, held_out_mse, min_smoothed, exploding
+    probe, gradient_norms, min_smoothed, exploding
 """
 from __future__ import annotations
 
@@ -13,42 +15,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
-from torch import nn
 
-from .. import gradients, tasks
-from ..models import LastStep
-from ..seed import seed_everything
-from ..train import Diverged, History, train
-from .common import PROBE, TEST, TRAIN, data_stream, min_smoothed  # noqa: F401 (ch01.min_smoothed)
+from .. import tasks
+from ..analysis import gradients
+from ..models.readouts import LastStep
+from ..models import recipes
+from ..training.loop import Diverged, History, min_smoothed, train
+from ..training.seed import PROBE, TRAIN, data_stream, seed_everything
 
-# The adding problem at T = 100.
-ADDING = dict(T=100, hidden_size=32, batch=128, lr=3e-2, clip=1.0, steps=700, forget_bias=2.0)
 # An RNN whose recurrent weights are scaled up, trained with plain SGD.
 EXPLODING = dict(scale=6.0, lr=0.05, steps=100)
 
 
-def adding_models(seed: int, hidden_size: int = ADDING["hidden_size"], forget_bias: float = ADDING["forget_bias"]):
-    """A tanh RNN and an LSTM of the same hidden size, each reading out its last h_t.
-
-    Returns ``{"RNN": LastStep, "LSTM": LastStep}``, initialised from ``seed``.
-    """
-    seed_everything(seed)
-    return {"RNN": LastStep("RNN", 2, hidden_size),
-            "LSTM": LastStep("LSTM", 2, hidden_size, forget_bias=forget_bias)}
-
-
-def train_adding(models: dict, seed: int, steps: int = ADDING["steps"], T: int = ADDING["T"],
-                 batch: int = ADDING["batch"], lr: float = ADDING["lr"], clip: float = ADDING["clip"]):
-    """Train each model on the adding problem (Adam, gradient-norm clipping); both see the same data.
-
-    Returns ``{name: History}``.
-    """
-    return {name: train(model, tasks.batches(tasks.adding_problem, T, batch, data_stream(seed, TRAIN)),
-                        steps=steps, loss="mse", lr=lr, clip=clip)
-            for name, model in models.items()}
-
-
-def probe(seed: int, T: int = ADDING["T"], sequences: int = 4) -> torch.Tensor:
+def probe(seed: int, T: int = recipes.ADDING["T"], sequences: int = 4) -> torch.Tensor:
     """A few adding-problem sequences to measure gradients on, (T, sequences, 2)."""
     return tasks.adding_problem(T, sequences, generator=data_stream(seed, PROBE))[0]
 
@@ -66,13 +45,6 @@ def gradient_norms(models: dict, x: torch.Tensor) -> dict:
     return out
 
 
-def held_out_mse(model: nn.Module, seed: int, T: int = ADDING["T"], n: int = 2000) -> float:
-    """Mean squared error on ``n`` fresh adding-problem sequences."""
-    x, y = tasks.adding_problem(T, n, generator=data_stream(seed, TEST))
-    with torch.no_grad():
-        return nn.functional.mse_loss(model(x), y).item()
-
-
 @dataclass
 class Exploding:
     """What :func:`exploding` measured."""
@@ -82,7 +54,8 @@ class Exploding:
 
 
 def exploding(seed: int, scale: float = EXPLODING["scale"], lr: float = EXPLODING["lr"],
-              steps: int = EXPLODING["steps"], T: int = ADDING["T"], batch: int = ADDING["batch"]):
+              steps: int = EXPLODING["steps"], T: int = recipes.ADDING["T"],
+              batch: int = recipes.ADDING["batch"]):
     """The exploding case: a tanh RNN with its recurrent weights W_h multiplied by ``scale``.
 
     Measures ‖∂h_T/∂h_t‖ by distance, then trains it on the adding problem with plain SGD,
@@ -91,18 +64,18 @@ def exploding(seed: int, scale: float = EXPLODING["scale"], lr: float = EXPLODIN
     """
     def model():
         seed_everything(seed)
-        m = LastStep("RNN", 2, ADDING["hidden_size"])
+        m = LastStep("RNN", 2, recipes.ADDING["hidden_size"])
         with torch.no_grad():
             m.rnn.W[:, :m.rnn.hidden_size] *= scale          # W_h, the recurrent block of W
         return m
 
     norms = gradient_norms({"RNN": model()}, probe(seed, T))["RNN"]
     try:
-        train(model(), tasks.batches(tasks.adding_problem, T, batch, data_stream(seed, TRAIN)),
+        train(model(), tasks.batches_of(tasks.adding_problem, T, batch, data_stream(seed, TRAIN)),
               steps=steps, loss="mse", lr=lr, clip=None, optimizer="sgd")
         diverged_at = None
     except Diverged as err:
         diverged_at = err.step
-    clipped = train(model(), tasks.batches(tasks.adding_problem, T, batch, data_stream(seed, TRAIN)),
+    clipped = train(model(), tasks.batches_of(tasks.adding_problem, T, batch, data_stream(seed, TRAIN)),
                     steps=steps, loss="mse", lr=lr, clip=1.0, optimizer="sgd")
     return Exploding(norms, diverged_at, clipped)

@@ -20,9 +20,10 @@ import math
 import numpy as np
 import torch
 
-from .. import gradients, validate
+from .. import validate
+from ..analysis import gradients
+from ..analysis.stats import geometric_mean
 from ..layers import LSTM, RNN
-from .common import geometric_mean
 
 # The variant step_jacobians writes out: lstmlib.LSTM(...).variant() with its defaults.
 STANDARD = dict(gates=("f", "i", "C", "o"), coupled=False, input_activation=True,
@@ -78,7 +79,7 @@ def step_jacobians(layer, x: torch.Tensor) -> torch.Tensor:
             raise ValueError(f"expected the standard LSTM (forget, input and output gates, no "
                              f"peepholes), got the variant {layer.variant()}")
         g = layer(x, return_gates=True)[2]                  # each (T, S, H)
-        f, i, C_tilde, o, C = g["f"], g["i"], g["g"], g["o"], g["c"]
+        f, i, C_tilde, o, C = g["f"], g["i"], g["C_tilde"], g["o"], g["C_t"]
         C_prev = torch.cat([layer.initial_state(x.shape[1])[1][None], C[:-1]])
         W_fh, W_ih, W_Ch, W_oh = (layer.W[k * H:(k + 1) * H, :H] for k in range(4))
         dC_dh = (_rows(C_prev * f * (1 - f), W_fh) + _rows(C_tilde * i * (1 - i), W_ih)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import style, tasks
-from ..plots import figure, model_colour
+from ..plots.base import figure, model_colour
 from . import ch01_runs
 
 # The sweep's networks, in the order and colours of the figure.

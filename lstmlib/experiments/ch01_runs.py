@@ -20,16 +20,15 @@ import torch
 
 from .. import tasks
 from ..layers import RNN
-from ..models import LastStep
-from ..seed import seed_everything
-from ..train import smooth
-from . import ch01
-from .common import min_smoothed
+from ..models import recipes
+from ..models.readouts import LastStep
+from ..training.loop import min_smoothed, smooth
+from ..training.seed import seed_everything
 
-# The sweep: the page's budget (ch01.ADDING: Adam, lr 0.03, 700 steps) and a longer one for
+# The sweep: the page's budget (recipes.ADDING: Adam, lr 0.03, 700 steps) and a longer one for
 # the RNNs (Le et al. 2015 train theirs far longer, with smaller steps), each over RUNS seeds.
 RUNS = 10
-BUDGETS = {"page": dict(steps=ch01.ADDING["steps"], lr=ch01.ADDING["lr"]),
+BUDGETS = {"page": dict(steps=recipes.ADDING["steps"], lr=recipes.ADDING["lr"]),
            "longer": dict(steps=3000, lr=1e-3)}
 NETWORKS = {"page": ("RNN", "LSTM, b_f = 1", "LSTM, b_f = 2", "LSTM, b_f = 3"),
             "longer": ("RNN", "IRNN")}
@@ -55,7 +54,7 @@ class IRNN(RNN):
         if isinstance(input_std, bool) or not isinstance(input_std, (int, float)) or input_std < 0:
             raise ValueError(f"expected input_std to be a number >= 0, got {input_std!r}")
         self.input_std = float(input_std)
-        super().__init__(input_size, hidden_size, batch_first, dtype=dtype, device=device)
+        super().__init__(input_size, hidden_size, batch_first, nonlinearity="relu", dtype=dtype, device=device)
 
     def reset_parameters(self, init="course"):
         H = self.hidden_size
@@ -64,27 +63,17 @@ class IRNN(RNN):
             self.W[:, H:].normal_(0.0, self.input_std)                # W_x small
             self.b.zero_()
 
-    def _scan(self, x, h, record):
-        H = self.hidden_size
-        W_h, W_x = self.W[:, :H], self.W[:, H:]             # (H, H), (H, D)
-        a_x = x @ W_x.T + self.b                            # (T, B, H): x part, all steps at once
-        hs = []
-        for a_x_t in a_x.unbind(0):
-            h = torch.relu(a_x_t + h @ W_h.T)               # h_t = relu(W·[h_{t-1}, x_t] + b)
-            hs.append(h)
-        output = torch.stack(hs)                            # (T, B, H)
-        return output, h, ({"h": output} if record else {})
-
 
 def rival(network: str, seed: int) -> LastStep:
     """One of the sweep's networks, initialised from ``seed``, with a linear readout of h_T.
 
-    "RNN" and "LSTM, b_f = 2" are the page's two networks (:func:`ch01.adding_models`);
-    "LSTM, b_f = k" the LSTM with forget-gate bias k; "IRNN" the :class:`IRNN`.
+    "RNN" and "LSTM, b_f = 2" are the page's two networks
+    (:func:`lstmlib.models.recipes.adding_models`); "LSTM, b_f = k" the LSTM with forget-gate
+    bias k; "IRNN" the :class:`IRNN`.
     """
-    H = ch01.ADDING["hidden_size"]
+    H = recipes.ADDING["hidden_size"]
     if network == "RNN":
-        return ch01.adding_models(seed)["RNN"]
+        return recipes.adding_models(seed)["RNN"]
     if network == "IRNN":
         seed_everything(seed)
         model = LastStep("RNN", 2, H)
@@ -93,7 +82,7 @@ def rival(network: str, seed: int) -> LastStep:
         return model
     prefix = "LSTM, b_f = "
     if network.startswith(prefix):
-        return ch01.adding_models(seed, forget_bias=float(network[len(prefix):]))["LSTM"]
+        return recipes.adding_models(seed, forget_bias=float(network[len(prefix):]))["LSTM"]
     raise ValueError(f"unknown network {network!r}: expected 'RNN', 'IRNN' or 'LSTM, b_f = <bias>'")
 
 
@@ -118,8 +107,9 @@ def _first_below(loss, level):
 def sweep_run(network: str, budget: str, seed: int) -> dict:
     """Train one network of the sweep on the adding problem (T = 100) and summarise the run.
 
-    The page's settings (:func:`ch01.train_adding`: batches of 128, gradient norm clipped at
-    1, the same data for every network of a seed) with the budget's steps and learning rate.
+    The page's settings (:func:`lstmlib.models.recipes.train_adding`: batches of 128, gradient
+    norm clipped at 1, the same data for every network of a seed) with the budget's steps and
+    learning rate.
     Returns JSON-ready numbers: ``held_out`` (MSE on 2,000 fresh sequences), ``plateau`` and
     ``learned_at`` (steps, or None), ``best`` (lowest 25-step average), ``curve`` (the
     25-step moving average at every 10th step).
@@ -128,9 +118,9 @@ def sweep_run(network: str, budget: str, seed: int) -> dict:
         raise ValueError(f"unknown run {network!r} with budget {budget!r}: expected one of {NETWORKS}")
     model = rival(network, seed)
     b = BUDGETS[budget]
-    loss = ch01.train_adding({network: model}, seed, steps=b["steps"], lr=b["lr"])[network].loss
+    loss = recipes.train_adding({network: model}, seed, steps=b["steps"], lr=b["lr"])[network].loss
     curve = smooth(loss, WINDOW)[WINDOW - 1::10]
-    return dict(held_out=ch01.held_out_mse(model, seed), plateau=plateau(loss),
+    return dict(held_out=recipes.held_out_mse(model, seed), plateau=plateau(loss),
                 learned_at=learned_at(loss), best=min_smoothed(loss, WINDOW),
                 curve=[float(f"{v:.5g}") for v in curve])
 

@@ -1,8 +1,8 @@
 """Chapter 1's training, faster: the same arithmetic as lstmlib's layers, on quicker loops.
 
-Used by ``book/01_rnn_to_lstm.ipynb``. :func:`lstmlib.experiments.ch01.train_adding` trains
+Used by ``book/01_rnn_to_lstm.ipynb``. :func:`lstmlib.models.recipes.train_adding` trains
 the page's networks on lstmlib's own paths: the RNN on the readable one, where autograd records
-three operations per time step, the LSTM on :mod:`lstmlib.fused`. At the chapter's sizes both
+three operations per time step, the LSTM on :mod:`lstmlib.layers.fused`. At the chapter's sizes both
 cost more than the arithmetic. Here:
 
 - the tanh RNN's recursion runs in NumPy and records nothing (:class:`FastRNN`): forward
@@ -20,7 +20,7 @@ Adam and gradient-norm clipping act element by element and on the global norm, s
 follows the same course as on lstmlib's paths up to rounding (``tests/test_experiments_ch01.py``
 compares them in float64). The sweep (``benchmarks/ch01_sweep.py``) trains on lstmlib's paths.
 
-    train_adding(models, seed)          # as ch01.train_adding, on these loops
+    train_adding(models, seed)          # as recipes.train_adding, on these loops
     exploding(seed)                     # as ch01.exploding, the RNN on FastRNN
 """
 from __future__ import annotations
@@ -31,11 +31,11 @@ from torch import nn
 
 from .. import tasks
 from ..layers import LSTM, RNN
-from ..models import LastStep
-from ..seed import seed_everything
-from ..train import Diverged, train
+from ..models import recipes
+from ..models.readouts import LastStep
+from ..training.loop import Diverged, train
+from ..training.seed import TRAIN, data_stream, seed_everything
 from . import ch01
-from .common import TRAIN, data_stream
 
 
 class _Scan(torch.autograd.Function):
@@ -137,10 +137,10 @@ def _quick(model: LastStep):
 
 
 def train_adding(models: dict, seed: int, **settings) -> dict:
-    """:func:`lstmlib.experiments.ch01.train_adding` (the same data, settings and keywords) on
+    """:func:`lstmlib.models.recipes.train_adding` (the same data, settings and keywords) on
     the quicker loops above; the models end trained. Returns ``{name: History}``."""
     views = {name: _quick(model) for name, model in models.items()}
-    histories = ch01.train_adding(views, seed, **settings)
+    histories = recipes.train_adding(views, seed, **settings)
     for name, view in views.items():
         if isinstance(view, TorchLSTM):
             view.copy_back(models[name])
@@ -149,18 +149,18 @@ def train_adding(models: dict, seed: int, **settings) -> dict:
 
 def exploding(seed: int, scale: float = ch01.EXPLODING["scale"],
               lr: float = ch01.EXPLODING["lr"], steps: int = ch01.EXPLODING["steps"],
-              T: int = ch01.ADDING["T"], batch: int = ch01.ADDING["batch"]) -> ch01.Exploding:
+              T: int = recipes.ADDING["T"], batch: int = recipes.ADDING["batch"]) -> ch01.Exploding:
     """:func:`lstmlib.experiments.ch01.exploding` (W_h × ``scale``, SGD without and with
     clipping; Bengio et al. 1994, Pascanu et al. 2013) with the RNN trained on this path."""
     def model():
         seed_everything(seed)
-        m = LastStep("RNN", 2, ch01.ADDING["hidden_size"])
+        m = LastStep("RNN", 2, recipes.ADDING["hidden_size"])
         with torch.no_grad():
             m.rnn.W[:, :m.rnn.hidden_size] *= scale              # W_h, the recurrent block
         return m
 
     def batches():
-        return tasks.batches(tasks.adding_problem, T, batch, data_stream(seed, TRAIN))
+        return tasks.batches_of(tasks.adding_problem, T, batch, data_stream(seed, TRAIN))
 
     norms = ch01.gradient_norms({"RNN": model()}, ch01.probe(seed, T))["RNN"]
     try:

@@ -2,9 +2,11 @@
 
 Used by ``book/02_cell_state.ipynb``, which checks its claims with :mod:`lstmlib.claims`,
 and tested by ``tests/test_experiments_ch02.py`` (Hochreiter & Schmidhuber 1997; Gers et al.
-2000; Jozefowicz et al. 2015):
+2000; Jozefowicz et al. 2015). The temporal-order task's settings, model and training
+(``TEMPORAL``, ``temporal_model``, ``train_temporal``, ``held_out_accuracy``), which chapter 8
+shares, live in :mod:`lstmlib.models.recipes`, which the chapter's notebook imports too.
 
-    temporal_model, train_temporal, held_out_accuracy, carousel, unit_memory, memory_reach
+    carousel, unit_memory, memory_reach
 """
 from __future__ import annotations
 
@@ -12,47 +14,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from torch import nn
 
-from .. import gradients, tasks
-from ..models import LastStep, accuracy
-from ..seed import seed_everything
-from ..train import train
-from .common import PROBE, TEST, TRAIN, data_stream, geometric_mean
-
-# The temporal-order task at T = 60.
-TEMPORAL = dict(T=60, hidden_size=32, batch=64, lr=1e-2, clip=1.0, steps=600)
-
-
-def temporal_model(seed: int, forget_bias: float, hidden_size: int = TEMPORAL["hidden_size"]) -> LastStep:
-    """An LSTM classifier for the temporal-order task (8 symbols in, 4 classes out)."""
-    seed_everything(seed)
-    return LastStep("LSTM", len(tasks.TEMPORAL_SYMBOLS), hidden_size, len(tasks.TEMPORAL_CLASSES),
-                    forget_bias=forget_bias)
-
-
-def train_temporal(model: LastStep, seed: int, steps: int = TEMPORAL["steps"], T: int = TEMPORAL["T"],
-                   batch: int = TEMPORAL["batch"], lr: float = TEMPORAL["lr"], clip: float = TEMPORAL["clip"]):
-    """Train on the temporal-order task with cross-entropy; also record each mini-batch's accuracy.
-
-    Returns ``(History, accuracies)``, one accuracy per step.
-    """
-    accuracies = []
-
-    def loss(logits, y):
-        accuracies.append(accuracy(logits.detach(), y))
-        return nn.functional.cross_entropy(logits, y)
-
-    history = train(model, tasks.batches(tasks.temporal_order, T, batch, data_stream(seed, TRAIN)),
-                    steps=steps, loss=loss, lr=lr, clip=clip)
-    return history, np.array(accuracies)
-
-
-def held_out_accuracy(model: LastStep, seed: int, T: int = TEMPORAL["T"], n: int = 1000) -> float:
-    """Accuracy on ``n`` fresh temporal-order sequences (chance: 0.25)."""
-    x, y = tasks.temporal_order(T, n, generator=data_stream(seed, TEST))
-    with torch.no_grad():
-        return accuracy(model(x), y)
+from .. import tasks
+from ..analysis import gradients
+from ..analysis.stats import geometric_mean
+from ..models.readouts import LastStep
+from ..models import recipes
+from ..training.seed import PROBE, data_stream
 
 
 @dataclass
@@ -76,7 +44,7 @@ class Carousel:
         return rel.flatten(1).nanmedian(dim=1).values.numpy()
 
 
-def carousel(model: LastStep, seed: int, T: int = TEMPORAL["T"], sequences: int = 8) -> Carousel:
+def carousel(model: LastStep, seed: int, T: int = recipes.TEMPORAL["T"], sequences: int = 8) -> Carousel:
     """The constant error carousel in a trained LSTM: ∂C_T/∂C_t along the cell state is ∏ f.
 
     Records the forget gates f_t on a few fresh sequences (``return_gates=True``), multiplies
@@ -92,7 +60,8 @@ def carousel(model: LastStep, seed: int, T: int = TEMPORAL["T"], sequences: int 
     return Carousel(product, direct, full)
 
 
-def unit_memory(model: LastStep, seed: int, T: int = TEMPORAL["T"], sequences: int = 64) -> np.ndarray:
+def unit_memory(model: LastStep, seed: int, T: int = recipes.TEMPORAL["T"],
+                sequences: int = 64) -> np.ndarray:
     """How much of each unit's C_t is still in C_T along the cell state: ∏ f by distance, per unit.
 
     The geometric mean over ``sequences`` fresh temporal-order sequences of ∏_{s=t+1}^{T} f_s.
@@ -106,6 +75,7 @@ def unit_memory(model: LastStep, seed: int, T: int = TEMPORAL["T"], sequences: i
     return geometric_mean(product, dim=1).numpy()
 
 
-def memory_reach(model: LastStep, seed: int, T: int = TEMPORAL["T"], sequences: int = 64) -> np.ndarray:
+def memory_reach(model: LastStep, seed: int, T: int = recipes.TEMPORAL["T"],
+                 sequences: int = 64) -> np.ndarray:
     """The typical unit's memory: the geometric mean over units of :func:`unit_memory`, (T + 1,)."""
     return geometric_mean(torch.from_numpy(unit_memory(model, seed, T, sequences)), dim=1).numpy()

@@ -4,7 +4,7 @@ The page trains one network per forget-gate bias b_f at one length, T = 60, for 
 steps. Whether a bias is "enough" depends on how far back the answer lies and how long the
 network trains, so ``benchmarks/ch02_bias_map.py`` runs :func:`map_run` for every bias of
 ``MAP["biases"]``, every length of ``MAP["lengths"]`` and ``MAP["runs"]`` runs each, with the
-page's network and settings otherwise (:data:`lstmlib.experiments.ch02.TEMPORAL`; Hochreiter &
+page's network and settings otherwise (:data:`lstmlib.models.recipes.TEMPORAL`; Hochreiter &
 Schmidhuber 1997, task 6a; Gers et al. 2000 on the forget-gate bias). The page shows the result
 (:func:`lstmlib.experiments.ch02_plots.map_figure`); ``tests/test_experiments_ch02.py`` re-runs
 a sample of its rows.
@@ -19,7 +19,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import validate
-from ..train import smooth
+from ..models import recipes
+from ..training.loop import smooth
 from . import ch02
 
 MAP = dict(biases=(0.0, 1.0, 2.0, 3.0), lengths=(10, 20, 30, 45, 60, 90), runs=8)
@@ -44,20 +45,21 @@ def learned_at(accuracies) -> int | None:
 
 
 def map_run(forget_bias: float, T: int, run: int) -> dict:
-    """One run of the map: the page's network (:func:`ch02.temporal_model`) with forget-gate
-    bias ``forget_bias``, trained as the page trains it (:func:`ch02.train_temporal`, 600 Adam
-    steps) on sequences of length ``T``, with seed ``run``.
+    """One run of the map: the page's network (:func:`lstmlib.models.recipes.temporal_model`)
+    with forget-gate bias ``forget_bias``, trained as the page trains it
+    (:func:`lstmlib.models.recipes.train_temporal`, 600 Adam steps) on sequences of length
+    ``T``, with seed ``run``.
 
     Returns its held-out accuracy on 1,000 fresh sequences, the step at which it learned
     (:func:`learned_at`), and every unit's share of C_t left in C_T along the cell state over
     ``lag(T)`` steps (∏ f, :func:`ch02.unit_memory`), before and after training, largest first.
     """
-    model = ch02.temporal_model(run, forget_bias=forget_bias)
+    model = recipes.temporal_model(run, forget_bias=forget_bias)
     d = lag(T)
     before = ch02.unit_memory(model, run, T=T)[d]                   # (H,)
-    _, accuracies = ch02.train_temporal(model, run, T=T)
+    _, accuracies = recipes.train_temporal(model, run, T=T)
     after = ch02.unit_memory(model, run, T=T)[d]                    # (H,)
-    return dict(accuracy=ch02.held_out_accuracy(model, run, T=T),
+    return dict(accuracy=recipes.held_out_accuracy(model, run, T=T),
                 learned_at=learned_at(accuracies),
                 kept_before=[float(f"{v:.4g}") for v in sorted(before, reverse=True)],
                 kept_after=[float(f"{v:.4g}") for v in sorted(after, reverse=True)])

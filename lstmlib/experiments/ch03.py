@@ -3,18 +3,18 @@
 Used by ``book/03_forget_gate.ipynb``, whose claims ``tests/test_other_runs.py`` and
 ``benchmarks/robustness.py`` check over other seeds and CPUs (Gers, Schmidhuber & Cummins
 2000; Colah 2015; single units found and ablated as in Lakretz et al. 2019). The network is a
-small LSTM language model of :mod:`lstmlib.language`'s stories; this module finds the units
+small LSTM language model of :mod:`lstmlib.tasks.language`'s stories; this module finds the units
 whose cell state holds the current subject's gender, measures their forget gates word by
 word, and holds those gates at 1 where a new subject arrives
-(:class:`lstmlib.interventions.Clamp`) to see what forgetting is for, next to two controls:
-other units whose gates the clamp moves as far, and the same units at other words. Figures:
+(:class:`lstmlib.layers.clamps.Clamp`) to see what forgetting is for, next to two controls:
+other units whose gates the clamp moves as far, and the same units at other words. The
+intervention and its controls: :mod:`lstmlib.experiments.ch03_clamp`; figures:
 :mod:`lstmlib.experiments.ch03_plots`; the 24 networks of the chapter's headline figure:
 :mod:`lstmlib.experiments.ch03_runs`.
 
-    hand_example, language_model, train_language, Recording, record, probe_story,
+    hand_example, language_model, train_language, StoryRecording, record, probe_story,
     first_pronoun, after, subject_steps, token_kind, gender_free, gender_correlation,
-    gender_units, forget_by_kind, forget_contrast, kept_to_pronoun, forget_shift,
-    matched_units, timing_steps, Damage, pronoun_damage, damage, clamp_experiments
+    gender_units, forget_by_kind, forget_contrast, kept_to_pronoun
 """
 from __future__ import annotations
 
@@ -23,13 +23,12 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .. import language
-from ..interventions import Clamp
+from ..analysis.stats import pearson
 from ..layers import LSTM
-from ..models import EveryStep
-from ..seed import seed_everything
-from ..train import History, train
-from .common import PROBE, TEST, TRAIN, data_stream
+from ..models.readouts import EveryStep
+from ..tasks import language
+from ..training.loop import History, train
+from ..training.seed import PROBE, TEST, TRAIN, data_stream, seed_everything
 
 # The language model: one-hot words in, the next word's logits out, at every step.
 LANGUAGE = dict(T=50, hidden_size=32, batch=32, lr=2e-2, clip=1.0, steps=800, forget_bias=1.0)
@@ -110,8 +109,8 @@ def _check_model(model):
 
 
 @dataclass
-class Recording:
-    """A trained model's run over stories: the stories, its logits and every gate."""
+class StoryRecording:
+    """A language model's run over stories: the stories, its logits and every gate."""
     stories: language.Stories        # tokens, labels: each (T, B)
     logits: torch.Tensor             # (T, B, V)
     gates: dict                      # f, i, g (C̃_t), o, c (C_t): each (T, B, H)
@@ -126,11 +125,11 @@ class Recording:
 
 
 @torch.no_grad()
-def record(model: EveryStep, stories: language.Stories, clamp=None) -> Recording:
+def record(model: EveryStep, stories: language.Stories, clamp=None) -> StoryRecording:
     """Run ``model`` over ``stories`` (with an intervention ``clamp``, if given) and record it."""
     _check_model(model)
     output, _, gates = model.rnn(stories.x, return_gates=True, clamp=clamp)     # (T, B, H)
-    return Recording(stories, model.readout(output), gates)
+    return StoryRecording(stories, model.readout(output), gates)
 
 
 def test_stories(seed: int, n: int = MEASURE["stories"], T: int = MEASURE["T"]) -> language.Stories:
@@ -216,18 +215,17 @@ def gender_free(stories: language.Stories) -> torch.Tensor:
 # ---------------------------------------------------------------------------------------------
 # Which units carry the gender, and what their forget gates do
 # ---------------------------------------------------------------------------------------------
-def gender_correlation(rec: Recording, where: torch.Tensor | None = None, of: str = "c") -> torch.Tensor:
+def gender_correlation(rec: StoryRecording, where: torch.Tensor | None = None, of: str = "C_t") -> torch.Tensor:
     """Each unit's correlation between C_t and the current subject's gender (female 1,
     male 0), over every step whose current subject is singular (and where ``where``, a
     (T, B) bool, is True): (H,). ``of`` names another recorded quantity to correlate instead
-    of the cell state "c", for example the output gate "o"."""
+    of the cell state "C_t", for example the output gate "o"."""
     if of not in rec.gates:
         raise ValueError(f"the recording has no {of!r}: it holds {tuple(rec.gates)}")
     where = singular(rec.stories.gender) if where is None else where & singular(rec.stories.gender)
     C = rec.gates[of][where]                                          # (N, H)
     female = (rec.stories.gender[where] == language.FEMALE).to(C.dtype)     # (N,)
-    C, female = C - C.mean(dim=0), female - female.mean()
-    return (C * female[:, None]).sum(dim=0) / (C.norm(dim=0) * female.norm()).clamp_min(1e-12)
+    return pearson(C, female)
 
 
 def gender_units(correlation: torch.Tensor, k: int = MEASURE["units"]) -> list[int]:
@@ -235,89 +233,20 @@ def gender_units(correlation: torch.Tensor, k: int = MEASURE["units"]) -> list[i
     return correlation.abs().argsort(descending=True)[:k].tolist()
 
 
-def forget_by_kind(rec: Recording, units) -> dict:
+def forget_by_kind(rec: StoryRecording, units) -> dict:
     """Mean forget gate f_t of ``units`` at each kind of word: ``{kind: float}``."""
     f = rec.gates["f"][..., list(units)]                              # (T, B, k)
     return {kind: f[token_kind(rec.stories, kind)].mean().item() for kind in TOKEN_KINDS}
 
 
-def forget_contrast(rec: Recording, units) -> dict:
+def forget_contrast(rec: StoryRecording, units) -> dict:
     """Mean f_t of ``units`` at the two words of a new subject and at the gender-free words."""
     f = rec.gates["f"][..., list(units)]                              # (T, B, k)
     return {"subject": f[subject_steps(rec.stories)].mean().item(),
             "elsewhere": f[gender_free(rec.stories)].mean().item()}
 
 
-# ---------------------------------------------------------------------------------------------
-# The intervention: never forget at a new subject
-# ---------------------------------------------------------------------------------------------
-@dataclass
-class Damage:
-    """Pronoun accuracy at the first pronoun after a new singular subject, by kind of subject,
-    and how often the model says "she" there (right or wrong)."""
-    switch: float          # the new subject has the other gender than the one before it
-    same: float            # the new subject has the same gender
-    says_she: float        # share of those first pronouns at which "she" wins over "he"
-
-    def __str__(self):
-        return f"after a switch {self.switch:6.1%}   same gender {self.same:6.1%}"
-
-
-def pronoun_damage(rec: Recording) -> Damage:
-    """:class:`Damage` of a recording: accuracy at the first pronoun after each kind of subject."""
-    s = rec.stories
-    first = first_pronoun(s)
-    both = first & (after(s, "switch") | after(s, "same"))
-    she = rec.logits[..., language.INDEX["she"]] > rec.logits[..., language.INDEX["he"]]   # (T, B)
-    return Damage(rec.accuracy(first & after(s, "switch")), rec.accuracy(first & after(s, "same")),
-                  she[both].float().mean().item())
-
-
-def damage(model: EveryStep, stories: language.Stories, units=None, value: float = 1.0,
-           steps: torch.Tensor | None = None) -> Damage:
-    """Hold f_t of ``units`` at ``value`` at ``steps`` (default: both words of every new
-    subject, :func:`subject_steps`), rerun the trained model and measure :class:`Damage`.
-    ``units=None``: the model as trained, no clamp."""
-    clamp = None
-    if units is not None:
-        steps = subject_steps(stories) if steps is None else steps
-        clamp = Clamp("f", value, units=list(units), steps=steps)
-    return pronoun_damage(record(model, stories, clamp))
-
-
-def forget_shift(rec: Recording, units, steps: torch.Tensor) -> float:
-    """How far holding f_t at 1 moves the gate: the mean of 1 − f_t over ``units`` at
-    ``steps`` ((T, B) bool), as the trained network has it (the size of the perturbation)."""
-    f = rec.gates["f"][..., list(units)]                              # (T, B, k)
-    return (1 - f[steps]).mean().item()
-
-
-def matched_units(rec: Recording, correlation: torch.Tensor, k: int = MEASURE["units"],
-                  unrelated: float = MEASURE["unrelated"]) -> list[int]:
-    """The control units: among the units whose C_t hardly follows the gender (|correlation|
-    below ``unrelated``), the ``k`` whose forget gates are furthest from 1 at a new subject,
-    so that holding them at 1 there moves them at least as far as it moves most gender units."""
-    pool = [u for u in range(len(correlation)) if abs(correlation[u]) < unrelated]
-    if len(pool) < k:
-        raise ValueError(f"expected at least {k} units with |correlation| < {unrelated}, "
-                         f"got {len(pool)}")
-    subject = subject_steps(rec.stories)
-    size = {u: forget_shift(rec, [u], subject) for u in pool}
-    return sorted(sorted(pool, key=lambda u: -size[u])[:k])
-
-
-def timing_steps(rec: Recording, units) -> torch.Tensor:
-    """(T, B) bool: the timing control's steps. In each story, as many words as it has words
-    of a new subject, chosen among its other words: those where the mean f_t of ``units`` is
-    lowest, so that holding it at 1 there moves it as far as it can away from a subject."""
-    subject = subject_steps(rec.stories)                              # (T, B)
-    f = rec.gates["f"][..., list(units)].mean(dim=-1)                 # (T, B)
-    f = f.masked_fill(subject, float("inf"))                          # never a subject's word
-    rank = f.argsort(dim=0, stable=True).argsort(dim=0)               # 0: the lowest in its story
-    return rank < subject.sum(dim=0, keepdim=True)
-
-
-def kept_to_pronoun(rec: Recording, units) -> torch.Tensor:
+def kept_to_pronoun(rec: StoryRecording, units) -> torch.Tensor:
     """What the forget gates keep of the noun's content until the first pronoun: (k,).
 
     For each first pronoun after a new singular subject whose noun is at step n and which is
@@ -339,21 +268,3 @@ def kept_to_pronoun(rec: Recording, units) -> torch.Tensor:
     if not len(kept):
         raise ValueError("expected stories with a first pronoun after a new singular subject")
     return kept.median(dim=0).values
-
-
-def clamp_experiments(model: EveryStep, rec: Recording, units, correlation) -> dict:
-    """The chapter's intervention and its two controls, each f_t held at 1:
-    ``{name: {"units", "steps", "shift", "damage"}}``.
-
-    "gender units at a new subject" (both words of every new subject), "other units at a new
-    subject" (:func:`matched_units`, the same steps) and "gender units at other words"
-    (:func:`timing_steps`, as many words per story); ``shift`` is :func:`forget_shift`,
-    ``damage`` the :class:`Damage`.
-    """
-    subject = subject_steps(rec.stories)
-    plan = {"gender units at a new subject": (list(units), subject),
-            "other units at a new subject": (matched_units(rec, correlation), subject),
-            "gender units at other words": (list(units), timing_steps(rec, units))}
-    return {name: dict(units=u, steps=steps, shift=forget_shift(rec, u, steps),
-                       damage=damage(model, rec.stories, u, steps=steps))
-            for name, (u, steps) in plan.items()}

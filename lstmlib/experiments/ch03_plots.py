@@ -1,7 +1,8 @@
 """Chapter 3's figures: the forget gate by kind of word, one story, the clamps' damage.
 
-Used by ``book/03_forget_gate.ipynb``; the numbers come from :mod:`lstmlib.experiments.ch03`
-and, for the networks of the headline figure, :mod:`lstmlib.experiments.ch03_runs`.
+Used by ``book/03_forget_gate.ipynb``; the numbers come from :mod:`lstmlib.experiments.ch03`,
+:mod:`lstmlib.experiments.ch03_clamp` and, for the networks of the headline figure,
+:mod:`lstmlib.experiments.ch03_runs`.
 
     forget_profile(profiles)      mean f_t at each kind of word, one group of bars per kind
     story(rec, units)             f_t and i_t as heat maps and C_t as lines, over one story
@@ -14,10 +15,12 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.patches import Patch
 
-from .. import language, plots, style
-from .ch03 import TOKEN_KINDS, Damage, Recording
+from .. import plots, style
+from ..tasks import language
+from .ch03 import TOKEN_KINDS, StoryRecording
+from .ch03_clamp import Damage
 
-# The three clamps of ch03.clamp_experiments: colour and marker in the figures.
+# The three clamps of ch03_clamp.clamp_experiments: colour and marker in the figures.
 CLAMPS = {"gender units at a new subject": (style.GATE["f"], "o"),
           "other units at a new subject": (style.GREY, "s"),
           "gender units at other words": (style.BLUE, "^")}
@@ -72,10 +75,10 @@ def forget_profile(profiles: dict, height: float = 3.3):
 def damage_bars(results: dict, height: float = 3.3):
     """Pronoun accuracy at the first pronoun after a new subject, by kind of subject (after a
     change of gender, after the same gender), one bar per entry of ``results``
-    ({label: :class:`lstmlib.experiments.ch03.Damage`}); a dashed line marks guessing (50 %)."""
+    ({label: :class:`lstmlib.experiments.ch03_clamp.Damage`}); a dashed line marks guessing (50 %)."""
     _check(results, "results", "Damage")
     if not all(isinstance(d, Damage) for d in results.values()):
-        raise TypeError("expected every value of results to be an lstmlib.experiments.ch03.Damage")
+        raise TypeError("expected every value of results to be an lstmlib.experiments.ch03_clamp.Damage")
     fig, ax = plots.figure(1, height)
     groups = (("switch", "after a change of gender"), ("same", "after a subject of the same gender"))
     colours = [style.SKY_BLUE, *(c for c, _ in CLAMPS.values())]
@@ -100,12 +103,12 @@ def damage_bars(results: dict, height: float = 3.3):
     return fig
 
 
-def story(rec: Recording, units, sequence: int = 0, height: float = 4.6):
+def story(rec: StoryRecording, units, sequence: int = 0, height: float = 4.6):
     """One story word by word: the forget and input gates of ``units`` as heat maps (white to
     the gate's colour, 0 to 1) and their cell states C_t as lines over the subject's gender
     (shaded), which shows small values as clearly as large ones (chapter 3, Eq. C_t)."""
-    if not isinstance(rec, Recording):
-        raise TypeError(f"expected an lstmlib.experiments.ch03.Recording, got {type(rec).__name__}")
+    if not isinstance(rec, StoryRecording):
+        raise TypeError(f"expected an lstmlib.experiments.ch03.StoryRecording, got {type(rec).__name__}")
     units = list(units)
     H = rec.gates["f"].shape[-1]
     if not units or any(not 0 <= u < H for u in units):
@@ -130,7 +133,7 @@ def story(rec: Recording, units, sequence: int = 0, height: float = 4.6):
     lines = (dict(color=style.INK, marker="o", markersize=3), dict(color=style.GREY, linestyle="--"),
              dict(color=style.GREY, linestyle=":"))
     for u, kw in zip(units, lines):
-        C = rec.gates["c"][:, sequence, u].double().numpy()                  # (T,)
+        C = rec.gates["C_t"][:, sequence, u].double().numpy()                  # (T,)
         ax.plot(np.arange(len(C)), C, label=f"unit {u}", **kw)
     ax.axhline(0, color=style.GREY, linewidth=0.8)
     ax.set_xlim(-0.5, len(words) - 0.5)
@@ -141,7 +144,7 @@ def story(rec: Recording, units, sequence: int = 0, height: float = 4.6):
     axes[1, 0].sharex(ax)
     axes[2, 1].axis("off")
     handles = ax.get_legend_handles_labels()[0] + [
-        Patch(color=style.GATE["c"], alpha=0.25, label="subject female"),
+        Patch(color=style.GATE["C_t"], alpha=0.25, label="subject female"),
         Patch(color=style.SKY_BLUE, alpha=0.25, label="subject male")]
     fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=8)
     return fig
@@ -149,7 +152,7 @@ def story(rec: Recording, units, sequence: int = 0, height: float = 4.6):
 
 def _gender_bands(ax, gender):
     """Shade the steps whose current subject is female (orange) or male (sky blue)."""
-    colours = {language.FEMALE: style.GATE["c"], language.MALE: style.SKY_BLUE}
+    colours = {language.FEMALE: style.GATE["C_t"], language.MALE: style.SKY_BLUE}
     for t, g in enumerate(gender.tolist()):
         if g in colours:
             ax.axvspan(t - 0.5, t + 0.5, color=colours[g], alpha=0.25, linewidth=0)
@@ -160,7 +163,7 @@ def clamps_over_runs(rows: list, this_run: dict | None = None, height: float = 3
     :func:`lstmlib.experiments.ch03_runs.load`) and each clamp, the accuracy at the first
     pronoun after a change of gender against how far the clamp moves the forget gates (the
     mean of 1 − f_t where it holds them at 1). ``this_run``: the page's own, {clamp name:
-    {"shift", "damage"}} as :func:`lstmlib.experiments.ch03.clamp_experiments` returns it,
+    {"shift", "damage"}} as :func:`lstmlib.experiments.ch03_clamp.clamp_experiments` returns it,
     drawn larger with a dark outline."""
     if not isinstance(rows, list) or not rows:
         raise TypeError(f"expected rows to be a non-empty list of dicts, got {type(rows).__name__}")

@@ -4,7 +4,7 @@ The page trains one language model, as many as a reader's laptop can afford in i
 What holds for every network, and what only for most, is measured here on 24 more, trained
 exactly as the page's (seeds 1 to 24), and on a few LSTMs without a forget gate (exercise 5).
 ``benchmarks/ch03_runs.py`` runs them into ``benchmarks/results/ch03_runs.jsonl``
-(:mod:`lstmlib.sweeps`: resumable, tied by a hash to the code it runs); the notebook draws
+(:mod:`lstmlib.training.sweeps`: resumable, tied by a hash to the code it runs); the notebook draws
 its headline figure from the file, and ``tests/test_experiments_ch03.py`` re-runs a sample
 of its rows.
 
@@ -14,8 +14,8 @@ of its rows.
 """
 from __future__ import annotations
 
-from .. import sweeps
-from . import ch03
+from ..training import sweeps
+from . import ch03, ch03_clamp
 
 PATH = "benchmarks/results/ch03_runs.jsonl"
 COMMAND = "OMP_NUM_THREADS=1 .venv/bin/python benchmarks/ch03_runs.py"
@@ -31,7 +31,7 @@ def summary(seed: int) -> dict:
     the other units) and
     at each kind of word, their input gates' mean, what they keep from the noun to the
     pronoun, and, for the three clamps of
-    :func:`lstmlib.experiments.ch03.clamp_experiments` and for exercises 3 and 4 (each gender
+    :func:`lstmlib.experiments.ch03_clamp.clamp_experiments` and for exercises 3 and 4 (each gender
     unit alone), the accuracy at the first pronoun after a change of gender and after the same gender.
     """
     model = ch03.language_model(seed)
@@ -46,23 +46,23 @@ def summary(seed: int) -> dict:
                 (("strongest", units[:1]), ("the other gender units", units[1:]),
                  ("others", others))}
     out = dict(loss=sum(history.loss[-100:]) / 100, accuracy=rec.accuracy(),
-               trained=_both(ch03.pronoun_damage(rec)), units=units,
+               trained=_both(ch03_clamp.pronoun_damage(rec)), units=units,
                strongest=size[0].item(), second=size[1].item(), median=size.median().item(),
                drop={k: c["elsewhere"] - c["subject"] for k, c in contrast.items()},
                kept=ch03.kept_to_pronoun(rec, units).tolist(),
                profile={"strongest": ch03.forget_by_kind(rec, units[:1]),
                         "others": ch03.forget_by_kind(rec, others)},
                input_gate=rec.gates["i"][..., units].mean().item())
-    for name, c in ch03.clamp_experiments(model, rec, units, corr).items():
+    for name, c in ch03_clamp.clamp_experiments(model, rec, units, corr).items():
         out[name] = dict(_both(c["damage"]), shift=c["shift"], units=c["units"])
     words = {"the": ch03.token_kind(stories, "the"), "noun": stories.new_subject}
-    out["alone"] = [_both(ch03.damage(model, stories, [u])) for u in units]
+    out["alone"] = [_both(ch03_clamp.damage(model, stories, [u])) for u in units]
     for word in ("the", "noun"):
-        out[f"at {word} only"] = _both(ch03.damage(model, stories, units, steps=words[word]))
+        out[f"at {word} only"] = _both(ch03_clamp.damage(model, stories, units, steps=words[word]))
     return out
 
 
-def _both(d: ch03.Damage) -> dict:
+def _both(d: ch03_clamp.Damage) -> dict:
     return dict(switch=d.switch, same=d.same)
 
 
@@ -78,10 +78,10 @@ def summary_without_forget(seed: int) -> dict:
     rec = ch03.record(model, ch03.test_stories(seed))
     corr = ch03.gender_correlation(rec)                               # of C_t, (H,)
     u = int(corr.abs().argmax())
-    return dict(accuracy=rec.accuracy(), trained=_both(ch03.pronoun_damage(rec)),
-                cell_corr=abs(corr[u].item()), cell_size=rec.gates["c"][..., u].abs().max().item(),
+    return dict(accuracy=rec.accuracy(), trained=_both(ch03_clamp.pronoun_damage(rec)),
+                cell_corr=abs(corr[u].item()), cell_size=rec.gates["C_t"][..., u].abs().max().item(),
                 gate_corr=ch03.gender_correlation(rec, of="o").abs().max().item(),
-                last_size=rec.gates["c"][-1].abs().mean().item())
+                last_size=rec.gates["C_t"][-1].abs().mean().item())
 
 
 def planned_runs() -> list[dict]:
@@ -103,7 +103,7 @@ def load(kind: str = "LSTM", check: bool = True) -> list[dict]:
     """The precomputed rows of one kind, in seed order.
 
     With ``check`` (the default) the file is refused if the code that made it has changed
-    since (:class:`lstmlib.sweeps.StaleResults`). The page reads it with ``check=False``, so
+    since (:class:`lstmlib.training.sweeps.StaleResults`). The page reads it with ``check=False``, so
     that an edit elsewhere in lstmlib does not stop a reader's run;
     ``tests/test_experiments_ch03.py`` checks that the file is current.
     """

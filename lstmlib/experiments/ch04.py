@@ -3,33 +3,32 @@
 Used by ``book/04_input_gate.ipynb``, whose claims ``benchmarks/robustness.py`` checks over
 many seeds and numeric environments (Hochreiter & Schmidhuber 1997; Gers et al. 2000; Colah
 2015). The network is chapter 1's LSTM, trained on the adding problem at T = 100 exactly as
-there (:func:`lstmlib.experiments.ch01.train_adding`); this module records what it writes,
+there (:func:`lstmlib.models.recipes.train_adding`); this module records what it writes,
 i_t ⊙ C̃_t, at the marked steps (the informative inputs) and at the distractors, and blocks
-the writes (i_t = 0, :class:`lstmlib.interventions.Clamp`) to see what they are for.
-:mod:`lstmlib.experiments.ch04_runs` draws the chapter's headline over the robustness runs.
+the writes (i_t = 0, :class:`lstmlib.layers.clamps.Clamp`) to see what they are for.
+Figures: :mod:`lstmlib.experiments.ch04_plots`; the chapter's headline over the robustness
+runs: :mod:`lstmlib.experiments.ch04_runs`.
 
-    hand_example, trained_lstm, record, Recording, correlations, memory_unit, readout_share,
-    write_summary, open_gates, route, zero_write_value, distractor_steps, blocked_mse,
-    blocked_prediction, damage, show_sequence, tokens, write_heatmap, write_by_value,
-    cell_traces
+    hand_example, trained_lstm, record, AddingRecording, correlations, memory_unit,
+    readout_share, write_summary, open_gates, route, zero_write_value, distractor_steps,
+    blocked_mse, blocked_prediction, damage, show_sequence
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import torch
-from matplotlib.lines import Line2D
 from torch import nn
 
-from .. import plots, style, tasks
-from ..interventions import Clamp
+from .. import tasks, validate
+from ..analysis.stats import pearson
 from ..layers import LSTM
-from ..models import LastStep
-from . import ch01
-from .common import PROBE, data_stream
+from ..layers.clamps import Clamp
+from ..models import recipes
+from ..models.readouts import LastStep
+from ..training.seed import PROBE, data_stream
 
-# What this chapter adds to chapter 1's settings (ch01.ADDING: T = 100, H = 32, 700 steps).
+# What this chapter adds to chapter 1's settings (recipes.ADDING: T = 100, H = 32, 700 steps).
 STORE = dict(sequences=1000, window=(20, 60), first=(22, 38), second=(50, 58))
 # A stream of its own for picking distractor steps (common's streams are 1-3).
 DISTRACTORS = 41
@@ -65,14 +64,13 @@ def trained_lstm(seed: int, attempts: int = 3) -> LastStep:
     ``model.attempts`` lists ``(seed, held-out error)`` for every training, the last one the
     model's.
     """
-    if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1:
-        raise ValueError(f"expected attempts to be a positive int, got {attempts!r}")
+    validate.positive_int("attempts", attempts)
     tried = []
     for a in range(attempts):
         start = seed + 1000 * a
-        model = ch01.adding_models(start)["LSTM"]
-        ch01.train_adding({"LSTM": model}, start)
-        tried.append((start, ch01.held_out_mse(model, start)))
+        model = recipes.adding_models(start)["LSTM"]
+        recipes.train_adding({"LSTM": model}, start)
+        tried.append((start, recipes.held_out_mse(model, start)))
         if tried[-1][1] < PLATEAU:
             break
     model.attempts = tried
@@ -80,8 +78,9 @@ def trained_lstm(seed: int, attempts: int = 3) -> LastStep:
 
 
 @dataclass
-class Recording:
-    """A trained network's run over probe sequences: inputs, targets and every gate."""
+class AddingRecording:
+    """A trained network's run over adding-problem sequences: inputs, targets, every gate and
+    the write i_t ⊙ C̃_t, and the network's answers."""
     x: torch.Tensor                  # (T, B, 2): value, marker
     y: torch.Tensor                  # (B, 1): the sum of the two marked values
     gates: dict                      # f, i, g (C̃_t), o, c (C_t), w (the write i_t ⊙ C̃_t): (T, B, H)
@@ -110,7 +109,7 @@ class Recording:
 
 
 def record(model: LastStep, seed: int, sequences: int = STORE["sequences"],
-           T: int = ch01.ADDING["T"]) -> Recording:
+           T: int = recipes.ADDING["T"]) -> AddingRecording:
     """Run ``model`` over ``sequences`` fresh probe sequences and record its gates, adding the
     write ``w`` = i_t ⊙ C̃_t, the amount step 2 adds to the cell state."""
     layer = getattr(model, "rnn", None)
@@ -121,26 +120,23 @@ def record(model: LastStep, seed: int, sequences: int = STORE["sequences"],
     with torch.no_grad():
         output, _, gates = model.rnn(x, return_gates=True)       # output (T, B, H)
         y_hat = model.readout(output[-1])                        # (B, 1)
-    gates = dict(gates, w=gates["i"] * gates["g"])               # i_t ⊙ C̃_t, (T, B, H)
-    return Recording(x, y, gates, y_hat)
+    gates = dict(gates, w=gates["i"] * gates["C_tilde"])               # i_t ⊙ C̃_t, (T, B, H)
+    return AddingRecording(x, y, gates, y_hat)
 
 
-def correlations(rec: Recording) -> torch.Tensor:
+def correlations(rec: AddingRecording) -> torch.Tensor:
     """The correlation of each unit's last cell state C_T with the target, over sequences: (H,)."""
-    C_T = rec.gates["c"][-1]                                      # (B, H)
-    a = C_T - C_T.mean(0)
-    b = rec.y - rec.y.mean(0)                                     # (B, 1)
-    return (a * b).sum(0) / (a.norm(dim=0) * b.norm() + 1e-12)
+    return pearson(rec.gates["C_t"][-1], rec.y[:, 0], eps_mode="add")      # C_T: (B, H); y: (B,)
 
 
-def memory_unit(rec: Recording) -> int:
+def memory_unit(rec: AddingRecording) -> int:
     """The unit whose final cell state C_T correlates best (in size) with the target."""
     return int(correlations(rec).abs().argmax())
 
 
-def readout_share(model: LastStep, rec: Recording) -> torch.Tensor:
+def readout_share(model: LastStep, rec: AddingRecording) -> torch.Tensor:
     """How much each unit moves the answer: |W_y,k| times the spread of h_T,k over sequences, (H,)."""
-    h_T = rec.gates["o"][-1] * torch.tanh(rec.gates["c"][-1])     # (B, H)
+    h_T = rec.gates["o"][-1] * torch.tanh(rec.gates["C_t"][-1])     # (B, H)
     return (model.readout.weight.detach()[0].abs() * h_T.std(0))
 
 
@@ -148,30 +144,25 @@ def _mean(v: torch.Tensor, where: torch.Tensor) -> float:
     return float(v[where].mean())
 
 
-def write_summary(rec: Recording, unit: int) -> dict:
+def write_summary(rec: AddingRecording, unit: int) -> dict:
     """Means for one unit at the marked steps and at the distractors (every other step):
     |write|, the input gate i_t and |C̃_t|; also the largest |write| at any distractor."""
     g, M, unit = rec.gates, rec.marked, rec.unit(unit)
-    w, i, C_tilde = g["w"][:, :, unit], g["i"][:, :, unit], g["g"][:, :, unit]   # (T, B)
+    w, i, C_tilde = g["w"][:, :, unit], g["i"][:, :, unit], g["C_tilde"][:, :, unit]   # (T, B)
     return dict(write_marked=_mean(w.abs(), M), write_distractor=_mean(w.abs(), ~M),
                 write_distractor_max=float(w.abs()[~M].max()),
                 i_marked=_mean(i, M), i_distractor=_mean(i, ~M),
                 C_tilde_marked=_mean(C_tilde.abs(), M), C_tilde_distractor=_mean(C_tilde.abs(), ~M))
 
 
-def open_gates(rec: Recording) -> torch.Tensor:
+def open_gates(rec: AddingRecording) -> torch.Tensor:
     """Every unit's input gate i_t, averaged over the distractor steps of every sequence: (H,).
     A unit near 1 writes its candidate at nearly every step; the memory unit is near 0."""
     i = rec.gates["i"]                                            # (T, B, H)
     return i[~rec.marked].mean(0)                                 # (H,)
 
 
-def _corr(a: torch.Tensor, b: torch.Tensor) -> float:
-    a, b = a - a.mean(), b - b.mean()
-    return float((a * b).sum() / (a.norm() * b.norm() + 1e-12))
-
-
-def route(rec: Recording, unit: int) -> dict:
+def route(rec: AddingRecording, unit: int) -> dict:
     """Which factor of the write carries the marked value into ``unit``.
 
     At the marked steps, the spread (standard deviation over steps) of i_t and of C̃_t, and
@@ -181,16 +172,16 @@ def route(rec: Recording, unit: int) -> dict:
     """
     M, unit = rec.marked, rec.unit(unit)
     v = rec.value[M]                                               # (2B,)
-    i, C_tilde = rec.gates["i"][:, :, unit][M], rec.gates["g"][:, :, unit][M]
+    i, C_tilde = rec.gates["i"][:, :, unit][M], rec.gates["C_tilde"][:, :, unit][M]
     spread = {"input gate": float(i.std()), "candidate": float(C_tilde.std())}
     carrier = max(spread, key=spread.get)
     other = "candidate" if carrier == "input gate" else "input gate"
+    factors = {"input gate": i, "candidate": C_tilde, "write": rec.gates["w"][:, :, unit][M]}
     return dict(carrier=carrier, spread=spread, ratio=spread[carrier] / max(spread[other], 1e-12),
-                corr={"input gate": _corr(i, v), "candidate": _corr(C_tilde, v),
-                      "write": _corr(rec.gates["w"][:, :, unit][M], v)})
+                corr={name: float(pearson(q, v, eps_mode="add")) for name, q in factors.items()})
 
 
-def zero_write_value(rec: Recording, unit: int) -> float:
+def zero_write_value(rec: AddingRecording, unit: int) -> float:
     """The value v_0 whose write would be 0: where a straight line fitted to the unit's write
     against the value, at the first marked step of every sequence (where C_{t-1} holds no
     marked value yet), crosses zero. It may lie outside [0, 1]. Exercise 2: blocking the first
@@ -203,7 +194,7 @@ def zero_write_value(rec: Recording, unit: int) -> float:
     return float(v.mean() - w.mean() / slope)
 
 
-def distractor_steps(rec: Recording, seed: int) -> torch.Tensor:
+def distractor_steps(rec: AddingRecording, seed: int) -> torch.Tensor:
     """(T, B) bool: for every sequence, one unmarked step drawn at random in each half, as many
     steps as there are markers and spread like them."""
     M = rec.marked
@@ -218,7 +209,7 @@ def distractor_steps(rec: Recording, seed: int) -> torch.Tensor:
     return steps
 
 
-def blocked_mse(model: LastStep, rec: Recording, steps: torch.Tensor, units=None) -> float:
+def blocked_mse(model: LastStep, rec: AddingRecording, steps: torch.Tensor, units=None) -> float:
     """The error when the writes are blocked, i_t = 0, at ``steps`` ((T, B) bool) for ``units``
     (None: every unit): the same network, the same sequences, one gate held shut."""
     with torch.no_grad():
@@ -241,7 +232,7 @@ def blocked_prediction(v_0: float, writes: int = 2) -> float:
     return writes / 12 + (writes * (v_0 - 0.5)) ** 2
 
 
-def damage(model: LastStep, rec: Recording, seed: int, unit: int) -> dict:
+def damage(model: LastStep, rec: AddingRecording, seed: int, unit: int) -> dict:
     """The error with the writes blocked (i_t = 0), at the marked steps or at as many
     distractor steps (:func:`distractor_steps`), for every unit, for the memory ``unit``
     alone, or for all the other units: ``{(where, who): MSE}`` with where "marked" or
@@ -253,7 +244,7 @@ def damage(model: LastStep, rec: Recording, seed: int, unit: int) -> dict:
             for u, units in who.items()}
 
 
-def show_sequence(rec: Recording, v_0: float) -> int:
+def show_sequence(rec: AddingRecording, v_0: float) -> int:
     """The probe sequence the heat map shows: its first marker in steps ``STORE["first"]``, its
     second in ``STORE["second"]`` (both inside ``STORE["window"]``), and marked values whose
     writes are both clearly visible. A write is proportional to the distance of the value from
@@ -277,120 +268,3 @@ def show_sequence(rec: Recording, v_0: float) -> int:
         raise ValueError(f"no probe sequence has its markers in steps {STORE['first']} "
                          f"and {STORE['second']}")
     return max(best.values(), key=lambda nb: nb[0])[1]
-
-
-def tokens(x: torch.Tensor) -> list[str]:
-    """Labels for one sequence's steps, x: (T, 2): "·" for a distractor, the value if marked."""
-    if not isinstance(x, torch.Tensor) or x.dim() != 2 or x.shape[1] != 2:
-        raise ValueError(f"expected one adding-problem sequence x of shape (T, 2), got "
-                         f"{tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__}")
-    return [f"{v:.2f}" if m > 0 else "·" for v, m in x.tolist()]
-
-
-def write_heatmap(rec: Recording, sequence: int, units: list, v_0: float):
-    """The heat maps of i_t, C̃_t and the write i_t ⊙ C̃_t over ``STORE["window"]`` of one
-    probe sequence (:func:`lstmlib.plots.gate_heatmap`), ``units`` down (the memory unit
-    first); the title gives the memory unit's zero-write value v_0 and the marked values,
-    whose distance from v_0 sets the size of their writes. The write's colour scale fits the
-    first unit's largest write in the window; larger writes of other units show at full colour."""
-    if not 0 <= sequence < rec.x.shape[1]:
-        raise ValueError(f"expected sequence in 0 … {rec.x.shape[1] - 1}, got {sequence}")
-    lo, hi = STORE["window"]
-    window = {name: g[lo:hi, sequence:sequence + 1] for name, g in rec.gates.items()}
-    label = (f"time step t = {lo} … {hi - 1} of {rec.x.shape[0]}, labelled with its input "
-             "(·: distractor; marked: the value)")
-    fig = plots.gate_heatmap(window, tokens(rec.x[lo:hi, sequence]), units,
-                             names=("i", "g", "w"), xlabel=label)
-    marked = [t for t in rec.marked[:, sequence].nonzero().flatten().tolist() if lo <= t < hi]
-    values = ", ".join(f"{rec.value[t, sequence].item():.2f}" for t in marked)
-    # the write's colour scale fits the memory unit's writes (larger ones show at full colour)
-    top = float(window["w"][:, 0, units[0]].abs().max()) or 1.0
-    fig.axes[2].images[0].set_clim(-top, top)
-    fig.suptitle(f"unit {rec.unit(units[0])} writes nothing for a marked value of "
-                 f"$v_0$ = {v_0:.2f}; the marked values here: {values}",
-                 x=0.01, ha="left", fontsize=9.5)
-    return fig
-
-
-def write_by_value(rec: Recording, unit: int, v_0: float | None = None, distractors: int = 1500):
-    """Three panels against the value at each step, for one unit: i_t, C̃_t and the write
-    i_t ⊙ C̃_t, the marked steps in the gate's colour, a sample of distractors in grey; with
-    ``v_0``, a dashed line in the write's panel marks the zero-write value (an arrow at the
-    panel's edge if it lies outside [0, 1])."""
-    unit = rec.unit(unit)
-    fig, axes = plots.figure(3, height=3.2)
-    M = rec.marked
-    v = rec.value
-    pick = torch.randperm(int((~M).sum()), generator=torch.Generator().manual_seed(0))[:distractors]
-    panels = (("i", "input gate $i_t$", style.GATE["i"], (-0.03, 1.03)),
-              ("g", "candidate $\\tilde{C}_t$", style.GATE["g"], (-1.05, 1.05)),
-              ("w", "write $i_t \\odot \\tilde{C}_t$", style.GATE["c"], (-1.05, 1.05)))
-    for ax, (name, label, colour, ylim) in zip(axes, panels):
-        q = rec.gates[name][:, :, unit]
-        ax.scatter(v[~M][pick], q[~M][pick], s=4, color=style.GREY, alpha=0.4, linewidths=0,
-                   label="distractor steps")
-        ax.scatter(v[M], q[M], s=6, color=colour, linewidths=0, label="marked steps")
-        ax.set_ylim(*ylim)
-        ax.set_xlim(-0.05, 1.05)
-        ax.set_title(label, loc="left", fontsize=10)
-        ax.set_xlabel("value at step t")
-    axes[0].set_ylabel(f"unit {unit}, at each step")
-    if v_0 is not None:
-        _mark_zero_write(axes[2], v_0)
-    dot = dict(marker="o", linestyle="none", markersize=5)
-    fig.legend([Line2D([], [], color=style.GREY, alpha=0.6, **dot), Line2D([], [], color=style.INK, **dot)],
-               ["distractor steps (a sample)", "marked steps, in the panel's colour"],
-               loc="outside upper right", ncols=2, handletextpad=0.2)
-    return fig
-
-
-def _mark_zero_write(ax, v_0: float) -> None:
-    """The zero-write value v_0 on a write-against-value panel: a dashed line, or an arrow."""
-    ax.axhline(0.0, color=style.GREY, linewidth=0.8)
-    text = f"$v_0$ = {v_0:.2f}"
-    if 0.0 <= v_0 <= 1.0:
-        ax.axvline(v_0, color=style.INK, linestyle="--", linewidth=1.0)
-        ax.annotate(text, (v_0, 0.97), xycoords=("data", "axes fraction"), ha="center",
-                    va="top", fontsize=8.5, color=style.INK,
-                    bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none"))
-    else:
-        edge, side = (1.0, "right") if v_0 > 1 else (0.0, "left")
-        ax.annotate(f"{text} {'→' if v_0 > 1 else '←'}", (edge, 0.97), xycoords="axes fraction",
-                    ha=side, va="top", fontsize=8.5, color=style.INK)
-
-
-def cell_traces(model: LastStep, rec: Recording, sequence: int, unit: int, blocks: dict):
-    """One unit's cell state C_t over one probe sequence, as recorded and with the writes
-    blocked: ``blocks`` maps a label to the (T, B) steps where i_t is held at 0 (for every
-    unit), marked on its line. Dotted lines mark the marked steps; each legend entry gives
-    the network's answer, the legend's title the target."""
-    unit = rec.unit(unit)
-    if not 0 <= sequence < rec.x.shape[1]:
-        raise ValueError(f"expected sequence in 0 … {rec.x.shape[1] - 1}, got {sequence}")
-    if not isinstance(blocks, dict) or not 1 <= len(blocks) <= 2:
-        raise ValueError(f"expected a dict of one or two {{label: (T, B) steps}}, got {blocks!r:.80}")
-    fig, ax = plots.figure(1, height=3.6)
-    x = rec.x[:, sequence:sequence + 1]                                   # (T, 1, 2)
-    T = x.shape[0]
-    runs = {"as trained": (None, [], style.GATE["c"], "-")}
-    looks = [(style.GATE["i"], "-"), (style.GREY, "--")]
-    for (label, steps), (colour, line) in zip(blocks.items(), looks):
-        where = steps[:, sequence:sequence + 1]                            # (T, 1)
-        runs[label] = (Clamp("i", 0.0, steps=where), where[:, 0].nonzero().flatten().tolist(), colour, line)
-    for label, (clamp, at, colour, line) in runs.items():
-        with torch.no_grad():
-            output, _, gates = model.rnn(x, clamp=clamp, return_gates=True)
-            answer = model.readout(output[-1]).item()
-        ax.plot(np.arange(T), gates["c"][:, 0, unit].numpy(), color=colour, linestyle=line,
-                marker="v" if at else None, markevery=at or None, markersize=6,
-                label=f"{label} (answer {answer:.2f})")
-    for t in rec.marked[:, sequence].nonzero().flatten().tolist():
-        ax.axvline(t, color=style.INK, linestyle=":", linewidth=1.0)
-        ax.annotate(f"marked: {rec.value[t, sequence].item():.2f}", (t, 1.0),
-                    xycoords=("data", "axes fraction"), xytext=(0, 3), textcoords="offset points",
-                    fontsize=8, color=style.INK, ha="center")
-    ax.set_xlabel("time step t (▼: writes blocked, $i_t = 0$ for every unit)")
-    ax.set_ylabel(f"cell state $C_t$ of unit {unit}")
-    fig.legend(loc="outside upper left", ncols=1, fontsize=8.5, title_fontsize=8.5, alignment="left",
-               title=f"target (the sum of the two marked values): {rec.y[sequence, 0].item():.2f}")
-    return fig

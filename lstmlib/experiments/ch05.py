@@ -4,18 +4,17 @@ Used by ``book/05_output_gate.ipynb``, whose checks state what every run shares
 (``benchmarks/robustness.py`` runs the chapter over seeds and numeric environments);
 ``tests/test_experiments_ch05.py`` tests these functions and the exercises' solutions
 (Hochreiter & Schmidhuber 1997; Colah 2015; Greff et al. 2017). The language model of
-exercise 4 and its probes are in :mod:`lstmlib.experiments.ch05_language`.
+exercise 4 and its probes are in :mod:`lstmlib.experiments.ch05_language`; the intervention
+(o_t held before the cue) in :mod:`lstmlib.experiments.ch05_leak`, its figure in
+:mod:`lstmlib.experiments.ch05_plots`.
 
     worked_example                 the two-unit, three-step example of the text, by lstm_step
-    recall_model, train_recall     an LSTM on the delayed-recall task (lstmlib.recall)
-    recall_runs, train_runs        several runs from each start, b_o = 0 and b_o = −3, trained
-                                   side by side in one lstmlib.packed.Pack
+    recall_model, train_recall     an LSTM on the delayed-recall task (lstmlib.tasks.recall)
+    recall_runs, train_runs        runs from each start, b_o = 0 and −3, in one models.Pack
     recall_batch, held_out_errors  probe and test sequences; mean squared errors by place
     silent_errors                  the same errors of a network that never answers
     record, example                gates and h_t for heat maps; a sequence worth showing
     route, route_table             how the trained network keeps the value quiet and lets it out
-    leak, leak_table, leak_figure  the intervention: o_t held at 1, 0 or its own mean before
-                                   the cue, and what comes out
 """
 from __future__ import annotations
 
@@ -25,14 +24,14 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .. import plots, recall, style
+from .. import validate
+from ..analysis.stats import pearson
 from ..cells import concat, lstm_step
-from ..interventions import Clamp
-from ..models import EveryStep
-from ..packed import Pack
-from ..seed import seed_everything
-from ..train import train
-from .common import PROBE, TEST, TRAIN, data_stream
+from ..models.packed import Pack
+from ..models.readouts import EveryStep
+from ..tasks import recall
+from ..training.loop import train
+from ..training.seed import PROBE, TEST, TRAIN, data_stream, seed_everything
 
 # The delayed-recall task and its network. output_bias: where the output gates start
 # (None: lstmlib's default b_o = 0, o_t ≈ 0.5, half open; SHUT = −3: o_t ≈ 0.05, shut).
@@ -91,8 +90,8 @@ def recall_model(seed: int, output_bias: float | None = None,
 
 def train_recall(model: EveryStep, seed: int, steps: int = RECALL["steps"], T: int = RECALL["T"],
                  batch: int = RECALL["batch"], lr: float = RECALL["lr"], clip: float = RECALL["clip"]):
-    """Train on delayed recall with :func:`lstmlib.recall.loss` (Adam, clipping). Returns History."""
-    return train(model, recall.batches(T, batch, data_stream(seed, TRAIN)), steps=steps,
+    """Train on delayed recall with :func:`lstmlib.tasks.recall.loss` (Adam, clipping). Returns History."""
+    return train(model, recall.cued_batches(T, batch, data_stream(seed, TRAIN)), steps=steps,
                  loss=recall.loss, lr=lr, clip=clip)
 
 
@@ -105,8 +104,7 @@ def recall_runs(seed: int, runs: int = RUNS) -> dict:
     Run j of the two starts has the same random weights except the output gates' bias b_o
     (0, or ``SHUT``); run 0 of the half-open start is ``recall_model(seed)``.
     """
-    if isinstance(runs, bool) or not isinstance(runs, int) or runs < 1:
-        raise ValueError(f"expected runs to be a positive int, got {runs!r}")
+    validate.positive_int("runs", runs)
     seed_everything(seed)
     half_open = [EveryStep("LSTM", len(recall.FEATURES), RECALL["hidden_size"], 1)
                  for _ in range(runs)]
@@ -118,7 +116,7 @@ def recall_runs(seed: int, runs: int = RUNS) -> dict:
 
 
 class _AdamClipEach(torch.optim.Adam):
-    """Adam on a :class:`lstmlib.packed.Pack` that first clips each model's gradient on its
+    """Adam on a :class:`lstmlib.models.packed.Pack` that first clips each model's gradient on its
     own (:meth:`Pack.clip_each`), so that every model trains as it would alone."""
 
     def __init__(self, pack: Pack, lr: float, clip: float):
@@ -134,14 +132,14 @@ def train_runs(runs: dict, seed: int, steps: int = RECALL["steps"], T: int = REC
                batch: int = RECALL["batch"], lr: float = RECALL["lr"], clip: float = RECALL["clip"]):
     """Train every network of ``runs`` (:func:`recall_runs`) on delayed recall, all at once.
 
-    They train side by side in one :class:`lstmlib.packed.Pack` on the same mini-batches, each
+    They train side by side in one :class:`lstmlib.models.packed.Pack` on the same mini-batches, each
     exactly as :func:`train_recall` trains one network alone (the pack's loss is the sum of
     theirs, and each one's gradient is clipped to ``clip`` on its own). Returns the History.
     """
     if not isinstance(runs, dict) or not runs:
         raise TypeError(f"expected runs as {{start: [networks]}}, got {type(runs).__name__}")
     pack = Pack([m for networks in runs.values() for m in networks])
-    history = train(pack, recall.batches(T, batch, data_stream(seed, TRAIN)), steps=steps,
+    history = train(pack, recall.cued_batches(T, batch, data_stream(seed, TRAIN)), steps=steps,
                     loss=pack.loss(recall.loss), optimizer=_AdamClipEach(pack, lr, clip), clip=None)
     pack.unpack()
     return history
@@ -156,7 +154,7 @@ def held_out_errors(model: EveryStep, seed: int, n: int = 1000) -> dict:
     """Mean squared errors before, at and after the cue on ``n`` fresh sequences."""
     batch = recall_batch(seed, n, stream=TEST)
     with torch.no_grad():
-        return recall.errors(model(batch.x), batch)
+        return recall.errors_by_place(model(batch.x), batch)
 
 
 def silent_errors(seed: int, n: int = 1000) -> dict:
@@ -164,7 +162,7 @@ def silent_errors(seed: int, n: int = 1000) -> dict:
     ``n`` sequences :func:`held_out_errors` tests with: at the cue, E[v²] = 1/3 on average
     (``recall.SILENT_BASELINE``), the baseline to beat."""
     batch = recall_batch(seed, n, stream=TEST)
-    return recall.errors(torch.zeros_like(batch.y), batch)
+    return recall.errors_by_place(torch.zeros_like(batch.y), batch)
 
 
 def record(model: EveryStep, x: torch.Tensor) -> dict:
@@ -187,12 +185,6 @@ def example(batch: recall.Recall, at_least: float = 0.7) -> int:
 def _slope(y: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
     """The least-squares slope through 0 of y on v along dim 0: how much of v is in y."""
     return (y * v[:, None]).sum(0) / (v ** 2).sum()
-
-
-def _corr(a: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
-    """Pearson correlation of each column of a (N, H) with v (N,)."""
-    a, v = a - a.mean(0), v - v.mean()
-    return (a * v[:, None]).sum(0) / (a.norm(dim=0) * v.norm()).clamp_min(1e-12)
 
 
 SETTLE = 4                # steps after the store by which every answer unit holds the value
@@ -249,17 +241,17 @@ def route(model: EveryStep, batch: recall.Recall, k: int = ANSWER_UNITS) -> Rout
     cols = torch.arange(B)
     share = _slope(gates["h"][batch.cue_at, cols] * w, v)                 # (H,)
     units = share.argsort(descending=True)[:k].tolist()
-    C = gates["c"][:, :, units]                                           # (T, B, k)
+    C = gates["C_t"][:, :, units]                                           # (T, B, k)
     if int((batch.cue_at - batch.store_at).min()) < 10:
         raise ValueError("route expects every wait to last at least 10 steps (recall.STORE, CUE)")
     steps = [batch.store_at + d for d in range(10)] + [batch.cue_at - 1]
-    hold = torch.stack([_corr(C[t, cols], v).abs() for t in steps]).numpy()      # (11, k)
+    hold = torch.stack([pearson(C[t, cols], v).abs() for t in steps]).numpy()    # (11, k)
     o = gates["o"]
     waiting = (gates["h"] * w)[batch.holding]                             # (N, H): w_k h_k
     per_unit = _slope(waiting, v[None, :].expand(T, B)[batch.holding])
     before, at = batch.cue_at - 1, batch.cue_at
     o0, o1 = o[before, cols], o[at, cols]                                 # (B, H)
-    c0, c1 = torch.tanh(gates["c"][before, cols]), torch.tanh(gates["c"][at, cols])
+    c0, c1 = torch.tanh(gates["C_t"][before, cols]), torch.tanh(gates["C_t"][at, cols])
     o_part = _slope(((o1 - o0) * c0 * w).sum(1, keepdim=True), v).item()
     C_part = _slope(((c1 - c0) * o1 * w).sum(1, keepdim=True), v).item()
     return Route(units, share.numpy(), hold, o[batch.holding].mean(0).numpy(),
@@ -280,104 +272,3 @@ def route_table(routes: dict) -> str:
             lines.append(f"{start:10s}{j:4d}{r.o_wait[u].mean():13.2f}{r.o_cue[u].mean():11.2f}"
                          f"{r.o_part:11.2f}{r.C_part:6.2f}{r.gross:8.2f}{r.net:9.3f}")
     return "\n".join(lines)
-
-
-# ---------------------------------------------------------------------------------------------
-# The intervention: hold the answer units' output gates before the cue
-# ---------------------------------------------------------------------------------------------
-@dataclass
-class Leak:
-    """One run of :func:`leak`: ``before``, the MSE over the steps before the cue (target 0);
-    ``last``, the MSE at the step before the cue alone; ``corr``, the correlation of the
-    output at that step with the value v; ``at``, the MSE at the cue."""
-    before: float
-    last: float
-    corr: float
-    at: float
-
-
-# the runs of leak(): unclamped; o_t = 1 at t = t_c − 1 only; o_t = 0, o_t = each unit's own
-# mean (over t < t_c) and o_t = 1, at every step before the cue
-LEAK_RUNS = ("free", "1 at t_c - 1", "0", "own mean", "1")
-HELD = {"free": "free", "1 at t_c - 1": "1, at t = t_c - 1 only",
-        "0": "0, at every t < t_c", "own mean": "its own mean, t < t_c",
-        "1": "1, at every t < t_c"}
-
-
-def leak(model: EveryStep, batch: recall.Recall, units: list) -> dict:
-    """The intervention: hold the output gate o_t of ``units`` at a chosen value before the
-    cue, rerun the trained network on the same sequences, and measure what comes out early.
-
-    Returns ``{run: Leak}`` for the runs ``LEAK_RUNS``: unclamped; o_t = 1 at the step before
-    the cue only (each sequence its own step); and at every step before the cue o_t = 0,
-    o_t = each unit's own mean o_t over those steps (the gate keeps its level but no longer
-    moves) and o_t = 1. Chapter 5, h_t = o_t ⊙ tanh(C_t) with o_t fixed
-    (:class:`lstmlib.interventions.Clamp`).
-    """
-    units = list(units)
-    before = batch.before_cue                                                # (T, B)
-    mean = record(model, batch.x)["o"][before].mean(0)                       # (H,)
-    last = batch.steps == (batch.cue_at[None, :] - 1)                        # (T, B)
-    clamps = {"free": None,
-              "1 at t_c - 1": Clamp("o", 1.0, units=units, steps=last),
-              "0": Clamp("o", 0.0, units=units, steps=before),
-              "own mean": [Clamp("o", float(mean[u]), units=[u], steps=before) for u in units],
-              "1": Clamp("o", 1.0, units=units, steps=before)}
-    out = {}
-    cols = torch.arange(len(batch.value))
-    for name, clamp in clamps.items():
-        with torch.no_grad():
-            y_hat = model(batch.x, clamp=clamp)                              # (T, B, 1)
-        e = recall.errors(y_hat, batch)
-        y_last = y_hat[batch.cue_at - 1, cols, 0]                            # (B,) at t_c − 1
-        out[name] = Leak(before=e["before"], last=(y_last ** 2).mean().item(),
-                         corr=_corr(y_last[:, None], batch.value).item(), at=e["at"])
-    return out
-
-
-def leak_table(leaks: dict) -> str:
-    """:func:`leak`'s runs for each start side by side (``{start: {run: Leak}}``): the MSE
-    before the cue and the correlation of the output at t_c − 1 with v (none when free)."""
-    starts = list(leaks)
-    lines = [f"{'answer units o_t held at':24s}" + "".join(f"{s + ' start':>22s}" for s in starts),
-             f"{'':24s}" + f"{'MSE t < t_c':>14s}{'corr':>8s}" * len(starts)]
-    for run in LEAK_RUNS:
-        line = f"{HELD[run]:24s}"
-        for s in starts:
-            r = leaks[s][run]
-            corr = "—" if run == "free" else f"{r.corr:+.2f}"
-            line += f"{r.before:14.1e}{corr:>8s}"
-        lines.append(line)
-    return "\n".join(lines)
-
-
-def leak_figure(leaks: dict):
-    """The headline figure: for each start (``{start: [{run: Leak}, ...]}``, one dict per run),
-    the MSE before the cue when the answer units' o_t is free or held at 0, at its own mean or
-    at 1 at every step before the cue; one dot per run, the page's run (the first) filled."""
-    runs = ("free", "0", "own mean", "1")
-    fig, axes = plots.figure(ncols=len(leaks), height=3.7)
-    axes = np.atleast_1d(axes)
-    for ax, (start, per_run) in zip(axes, leaks.items()):
-        for j, r in enumerate(per_run):
-            y = [r[name].before for name in runs]
-            x = np.arange(len(runs)) + 0.08 * (j - (len(per_run) - 1) / 2)
-            ax.scatter(x, y, s=36 if j == 0 else 22, zorder=3 if j == 0 else 2,
-                       color=style.GATE["o"] if j == 0 else "white",
-                       edgecolor=style.GATE["o"], linewidth=1.2,
-                       label="the run on this page" if j == 0 else
-                       ("the other runs" if j == 1 else None))
-        ax.axhline(recall.SILENT_BASELINE, color=style.GREY, linestyle="--", linewidth=1.2,
-                   label="never answers (1/3)")
-        ax.set_yscale("log")
-        ax.set_xticks(range(len(runs)), ["free", "0", "own\nmean", "1"])
-        ax.set_title(f"{start} start, $b_o = {0 if start == 'half-open' else int(SHUT)}$")
-        ax.set_xlabel("the answer units' $o_t$ held at, $t < t_c$")
-    values = [r[name].before for per_run in leaks.values() for r in per_run for name in runs]
-    low, high = min(values + [recall.SILENT_BASELINE]), max(values + [recall.SILENT_BASELINE])
-    for ax in axes:                                     # one scale for both panels
-        ax.set_ylim(low / 2, high * 3)
-    axes[0].set_ylabel("MSE before the cue")
-    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=3)
-    return fig
-

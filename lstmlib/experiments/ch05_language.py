@@ -5,7 +5,7 @@ Exercise 4 of ``book/05_output_gate.ipynb`` (the chapter itself is
 says over three seeds (Colah 2015; Alain & Bengio 2016; Hewitt & Liang 2019; Linzen et al.
 2016; Lakretz et al. 2019):
 
-    language_model, train_language a small LSTM language model of lstmlib.language
+    language_model, train_language a small LSTM language model of lstmlib.tasks.language
     stories, agreement             fresh stories; how often the verb's number is right
     places, number_probes          linear probes of h_t and C_t where a verb comes next
     number_units, mixed_story      the units that carry number into h_t, their output gates;
@@ -18,14 +18,14 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .. import language, probes
-from ..models import EveryStep
-from ..seed import seed_everything
-from ..train import train
+from ..analysis import probes
+from ..models.readouts import EveryStep
+from ..tasks import language
+from ..training.loop import train
+from ..training.seed import PROBE, TRAIN, data_stream, seed_everything
 from .ch05 import record
-from .common import PROBE, TRAIN, data_stream
 
-# The language model of lstmlib.language: predicts the next word at every step.
+# The language model of lstmlib.tasks.language: predicts the next word at every step.
 LANGUAGE = dict(T=50, hidden_size=32, batch=32, lr=1e-2, clip=1.0, steps=400)
 PROBE_STORIES = 400       # stories of T = 50 words for the probes
 PROBE_ROWS = 600          # rows per probe (half of them held out), equal for every comparison
@@ -33,7 +33,7 @@ PROBE_STREAM = 4          # the probes' own random stream (which rows, which spl
 
 
 def language_model(seed: int, hidden_size: int = LANGUAGE["hidden_size"]) -> EveryStep:
-    """An LSTM language model of :mod:`lstmlib.language`: a word in, the next word's logits out."""
+    """An LSTM language model of :mod:`lstmlib.tasks.language`: a word in, the next word's logits out."""
     seed_everything(seed)
     V = len(language.VOCAB)
     return EveryStep("LSTM", V, hidden_size, V)
@@ -68,7 +68,7 @@ def places(batch: language.Stories) -> dict:
 
 
 def number_probes(model: EveryStep, batch: language.Stories, seed: int, rows: int = PROBE_ROWS) -> dict:
-    """Linear probes (:func:`lstmlib.probes.probe`) of h_t and of C_t where a verb comes next.
+    """Linear probes (:func:`lstmlib.analysis.probes.probe`) of h_t and of C_t where a verb comes next.
 
     Returns ``{(label, place, state): ProbeResult}`` for label "number" at each place of
     :func:`places` but the singular-only one, and label "gender" (male or female, among
@@ -76,7 +76,7 @@ def number_probes(model: EveryStep, batch: language.Stories, seed: int, rows: in
     the same number of rows, classes balanced, half held out.
     """
     gates = record(model, batch.x)                                          # each (T, B, H)
-    states = {"h": gates["h"], "C": gates["c"]}
+    states = {"h": gates["h"], "C": gates["C_t"]}
     where = places(batch)
     jobs = [("number", place) for place in ("verb next", "after the subject", "after an adverb")]
     jobs.append(("gender", "verb next, singular"))

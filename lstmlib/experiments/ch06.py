@@ -8,11 +8,11 @@ count"; Gers, Schraudolph & Schmidhuber 2002; Greff et al. 2017):
     seeds, sweep, variant_models, train_variants, Sweep, every_start, on_time, gate_sight,
     trace, output_gate_range, forget_feedback, rate
 
-The task is the paper's periodic function generation (:func:`lstmlib.timing.periodic`): after
+The task is the paper's periodic function generation (:func:`lstmlib.tasks.timing.periodic`): after
 a start spike, a square wave of period 10, from no further input. Each sweep trains the
 variants of :data:`VARIANTS` (no peepholes, each single peephole, all three; for single cells
 :data:`ONE_CELL_VARIANTS` adds p_o with p_i and p_o with p_f) from several seeds, all side by
-side in one :class:`lstmlib.packed.Pack`, which trains each network exactly as if it were
+side in one :class:`lstmlib.models.packed.Pack`, which trains each network exactly as if it were
 alone: 25 networks of 8 units (:data:`EIGHT`), 140 single cells (:data:`ONE_CELL`), 50
 networks of 2 units (:data:`TWO`, exercise 4).
 """
@@ -23,12 +23,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from .. import style, timing, validate
+from .. import style, validate
 from ..cells import lstm_cell
-from ..models import EveryStep
-from ..packed import Pack
-from ..seed import seed_everything
-from ..train import History, train
+from ..models.packed import Pack
+from ..models.readouts import EveryStep
+from ..tasks import timing
+from ..training.loop import History, train
+from ..training.seed import seed_everything
 
 # The five variants every sweep compares: which gates have a peephole.
 VARIANTS = {"none": (), "p_f": ("f",), "p_i": ("i",), "p_o": ("o",), "all": ("f", "i", "o")}
@@ -40,7 +41,7 @@ LABELS = {"none": "no peepholes", "p_f": "$p_f$ only", "p_i": "$p_i$ only", "p_o
 NAMES = {"none": "no peepholes", "p_f": "p_f only", "p_i": "p_i only", "p_o": "p_o only",
          "p_o+p_i": "p_o and p_i", "p_o+p_f": "p_o and p_f", "all": "all three"}
 COLOURS = {"none": style.BLACK, "p_f": style.GATE["f"], "p_i": style.GATE["i"], "p_o": style.GATE["o"],
-           "p_o+p_i": style.SKY_BLUE, "p_o+p_f": style.GREEN, "all": style.GATE["c"]}
+           "p_o+p_i": style.SKY_BLUE, "p_o+p_f": style.GREEN, "all": style.GATE["C_t"]}
 
 # The task: a square wave of period 10 after a start spike on one of the first ten steps.
 WAVE = dict(shape="square", period=10, starts=10, T=30, test_T=200, tolerance=1.0)
@@ -60,7 +61,7 @@ def seeds(seed: int, n: int) -> tuple[int, ...]:
 def every_start(T: int) -> tuple[torch.Tensor, torch.Tensor]:
     """The whole task at length T: one sequence for each start step 0 … starts − 1.
 
-    Returns x, y of shape (T, starts, 1) (:func:`lstmlib.timing.periodic`, one start each).
+    Returns x, y of shape (T, starts, 1) (:func:`lstmlib.tasks.timing.periodic`, one start each).
     """
     pairs = [timing.periodic(T, 1, WAVE["period"], WAVE["shape"], start=(s, s + 1))
              for s in range(WAVE["starts"])]
@@ -94,7 +95,7 @@ def on_time(model, T: int) -> float:
 
     On time: within ``WAVE["tolerance"]`` = 1 of the target at every step, which for a square
     wave of ±1 means the right sign at every step from the start on, so every flip of the
-    sign at exactly the right step (:func:`lstmlib.timing.within`).
+    sign at exactly the right step (:func:`lstmlib.tasks.timing.within`).
     """
     x, y = every_start(T)
     with torch.no_grad():
@@ -131,7 +132,7 @@ def train_variants(seed_list, hidden_size: int, steps: int, lr: float, T: int = 
     """Train the variants from every seed on the whole task (every start, each step).
 
     All len(seed_list) × len(variants) networks train side by side in one
-    :class:`lstmlib.packed.Pack` (Adam, no clipping: the pack trains each network exactly as
+    :class:`lstmlib.models.packed.Pack` (Adam, no clipping: the pack trains each network exactly as
     if it were alone), with the mean squared error on the wave at every step.
     """
     if not isinstance(variants, dict) or not variants:
@@ -175,13 +176,13 @@ def gate_sight(o_prev, seed: int = 0, H: int = 8) -> dict:
 
 def trace(model, T: int = 40, start: int = 3) -> dict:
     """One sequence through a trained model: the input, the target, the output and the cell's
-    gates and state, ``{"x", "y", "y_hat", "f", "i", "o", "c", "h"}``, each (T,) for unit 0."""
+    gates and state, ``{"x", "y", "y_hat", "f", "i", "o", "C_t", "h"}``, each (T,) for unit 0."""
     x, y = timing.periodic(T, 1, WAVE["period"], WAVE["shape"], start=(start, start + 1))
     with torch.no_grad():
         output, _, gates = model.rnn(x, return_gates=True)
         y_hat = model.readout(output)
     out = {"x": x, "y": y, "y_hat": y_hat, "h": output, **gates}
-    return {k: v[:, 0, 0].numpy() for k, v in out.items() if k != "g"}
+    return {k: v[:, 0, 0].numpy() for k, v in out.items() if k != "C_tilde"}
 
 
 def output_gate_range(model, T: int = 200, last: int = 50) -> tuple[float, float]:
@@ -207,7 +208,7 @@ def forget_feedback(model, T: int = WAVE["test_T"], last: int = 50) -> tuple[flo
     x, _ = every_start(T)
     with torch.no_grad():
         _, _, gates = model.rnn(x, return_gates=True)                    # each (T, starts, H)
-    f_t, C_prev = gates["f"][-last:], gates["c"][-last - 1:-1]           # f_t and C_{t-1}
+    f_t, C_prev = gates["f"][-last:], gates["C_t"][-last - 1:-1]           # f_t and C_{t-1}
     p_f = model.rnn.p_f.detach() if "f" in model.rnn.peepholes else torch.zeros(())
     return float(f_t.mean()), float((p_f * C_prev).mean())
 

@@ -139,7 +139,7 @@ def trace_plot(traces: dict, height: float = 4.6):
         top.step(t, tr["y"], where="mid", color=style.GREY, linestyle="--", label="target")
         top.plot(t, tr["y_hat"], color=style.INK, label="output")
         top.set_title(title, fontsize=10)
-        mid.plot(t, tr["c"], color=style.GATE["c"], label="$C_t$")
+        mid.plot(t, tr["C_t"], color=style.GATE["C_t"], label="$C_t$")
         low.plot(t, tr["o"], color=style.GATE["o"], label="$o_t$")
         low.set_ylim(-0.05, 1.05)
         low.set_xlabel("time step t")

@@ -14,13 +14,13 @@ borderline difference. This sweep repeats the page's sweeps with other seeds
 
 and records, for every run, whether it keeps time over 30 and 200 steps, and for every single
 cell what its forget and output gates do (:func:`cell_facts`).
-Results go to ``benchmarks/results/ch06_runs.jsonl`` through :func:`lstmlib.sweeps.run`
+Results go to ``benchmarks/results/ch06_runs.jsonl`` through :func:`lstmlib.training.sweeps.run`
 (resumable, tied by a hash to the code it runs); the notebook and
 ``tests/test_experiments_ch06.py`` read them with :func:`load`.
 """
 from __future__ import annotations
 
-from .. import sweeps
+from ..training import sweeps
 from . import ch06
 
 PATH = "benchmarks/results/ch06_runs.jsonl"
@@ -76,7 +76,7 @@ def load(check: bool = True) -> dict:
     runs joined (keys as :func:`one_run` returns them).
 
     Raises:
-        lstmlib.sweeps.StaleResults: the code that made the file has changed since.
+        lstmlib.training.sweeps.StaleResults: the code that made the file has changed since.
     """
     results = sweeps.load(PATH, check=check)
     out: dict = {}

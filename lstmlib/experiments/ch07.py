@@ -7,15 +7,18 @@ Used by ``book/07_coupled_gates.ipynb``, whose folded checks are the chapter's c
 the same way; Gers et al. 2000):
 
     parameter_counts, runs, model, train_pack, train_runs, train_run, held_out,
-    pack_held_out, compare, inside, hold_forget
+    pack_held_out, compare
 
-The two tasks come from :mod:`lstmlib.counting` and read the same inputs: the sum of the
+(What a trained network does inside, its gates and the forget gate held at 1, is in
+:mod:`lstmlib.experiments.ch07_inside`.)
+
+The two tasks come from :mod:`lstmlib.tasks.counting` and read the same inputs: the sum of the
 marked values (a unit must keep what it holds and write at the same step) and the last marked
 value (it must forget where it writes). A fair comparison starts both variants from the same
 gates (``model``: the LSTM's input-gate bias b_i = −b_f, so σ(b_i) = 1 − σ(b_f), the coupled
 LSTM's i_t at the start) and gives each its own best learning rate: ``compare(seed)`` trains
 ``RUNS`` networks per variant, task and learning rate in ``LRS``, each group as one
-:class:`lstmlib.packed.Pack`, and picks each variant's learning rate on validation sequences.
+:class:`lstmlib.models.packed.Pack`, and picks each variant's learning rate on validation sequences.
 """
 from __future__ import annotations
 
@@ -27,13 +30,12 @@ import numpy as np
 import torch
 from torch import nn
 
-from .. import counting, tasks
-from ..interventions import Clamp
-from ..models import LastStep
-from ..packed import Pack
-from ..seed import seed_everything
-from ..train import History, train
-from .common import PROBE, TEST, TRAIN, data_stream
+from .. import tasks
+from ..models.packed import Pack
+from ..models.readouts import LastStep
+from ..tasks import counting
+from ..training.loop import History, train
+from ..training.seed import TEST, TRAIN, data_stream, seed_everything
 
 # Both tasks, both variants: T = 20 steps with 2 to 6 marked ones, 16 units, Adam with each
 # network's gradient norm clipped at 1.
@@ -42,7 +44,7 @@ COUPLING = dict(T=20, markers=(2, 6), hidden_size=16, batch=32, steps=400, clip=
 LRS = (0.02, 0.04, 0.08)                   # the learning rates each variant is trained with
 RUNS = 4                                   # training runs per variant, task and learning rate
 VARIANTS = ("LSTM", "CoupledLSTM")         # names from lstmlib.models.LAYERS
-TASKS = ("sum", "last")                    # names from lstmlib.counting.TASKS
+TASKS = ("sum", "last")                    # names from lstmlib.tasks.counting.TASKS
 VALID = 4                                  # the stream of the validation sequences
 _INIT = threading.Lock()                   # model() seeds the global generator: one at a time
 LABEL = {"LSTM": "LSTM", "CoupledLSTM": "CoupledLSTM (CIFG)",
@@ -97,9 +99,9 @@ def model(variant: str, run: int, input_bias: float | None = -COUPLING["forget_b
 
 
 class AdamClipEach(torch.optim.Adam):
-    """Adam on a :class:`lstmlib.packed.Pack` that first clips each network's gradient norm on
+    """Adam on a :class:`lstmlib.models.packed.Pack` that first clips each network's gradient norm on
     its own, as ``train(..., clip=clip)`` clips one network trained alone (what
-    :meth:`lstmlib.packed.Pack.clip_each` does, with one index per parameter instead of a
+    :meth:`lstmlib.models.packed.Pack.clip_each` does, with one index per parameter instead of a
     loop over the networks' blocks at every step: the same numbers, sooner)."""
 
     def __init__(self, pack: Pack, lr: float, clip: float):
@@ -129,7 +131,7 @@ class AdamClipEach(torch.optim.Adam):
 def train_pack(variant: str, task: str, run_list, lr: float, steps: int | None = None,
                **model_kwargs) -> Pack:
     """Train one network per run of ``run_list`` (see :func:`model`) side by side as one
-    :class:`lstmlib.packed.Pack`, and return the pack (``pack.unpack()``: the networks).
+    :class:`lstmlib.models.packed.Pack`, and return the pack (``pack.unpack()``: the networks).
 
     The networks see the same mini-batches (drawn from the first run's training stream):
     only their initialisation differs. Adam at ``lr``, each network's gradient norm clipped
@@ -139,7 +141,7 @@ def train_pack(variant: str, task: str, run_list, lr: float, steps: int | None =
     _check(variant, task)
     c = COUPLING
     pack = Pack([model(variant, run, **model_kwargs) for run in run_list])
-    batches = tasks.batches(task_fn(task), c["T"], c["batch"], data_stream(run_list[0], TRAIN))
+    batches = tasks.batches_of(task_fn(task), c["T"], c["batch"], data_stream(run_list[0], TRAIN))
     train(pack, batches, steps=steps or c["steps"], loss=pack.loss("mse"), clip=None,
           optimizer=AdamClipEach(pack, lr, c["clip"]), progress=False)
     return pack
@@ -160,7 +162,7 @@ def train_run(variant: str, task: str, run: int, lr: float = 0.02, steps: int | 
     _check(variant, task)
     c = COUPLING
     net = model(variant, run, **model_kwargs)
-    history = train(net, tasks.batches(task_fn(task), c["T"], c["batch"], data_stream(run, TRAIN)),
+    history = train(net, tasks.batches_of(task_fn(task), c["T"], c["batch"], data_stream(run, TRAIN)),
                     steps=steps or c["steps"], loss="mse", lr=lr, clip=c["clip"], progress=False)
     return net, history
 
@@ -174,7 +176,7 @@ def fresh_batch(task: str, run: int, n: int = 2000, stream: int = TEST, markers=
 def held_out(model: LastStep, task: str, run: int, n: int = 2000, clamp=None,
              markers=COUPLING["markers"], stream: int = TEST) -> float:
     """Mean squared error on ``n`` fresh sequences, as a share of the task's baseline (the MSE
-    of the best constant answer, :func:`lstmlib.counting.baseline`): 1 means nothing learned.
+    of the best constant answer, :func:`lstmlib.tasks.counting.baseline`): 1 means nothing learned.
 
     ``markers``: the range of the number of marked steps in the test sequences; beyond the
     training range, (7, 10) say, it measures how far what was learned carries. ``stream``:
@@ -251,82 +253,3 @@ def compare(seed: int, tasks_=TASKS, variants=VARIANTS, lrs=LRS) -> Comparison:
                 valid[key] = pack_held_out(pack, task, run_list[0], stream=VALID)
                 models[key] = pack.unpack()
     return Comparison(run_list, tuple(lrs), error, valid, models)
-
-
-def importance(model: LastStep, x: torch.Tensor) -> torch.Tensor:
-    """How much each unit's h_T moves the answer: |readout weight| × spread of h_T over the
-    sequences in x. Returns (H,)."""
-    with torch.no_grad():
-        output, _ = model.rnn(x)                                    # (T, B, H)
-        return model.readout.weight.abs().sum(0) * output[-1].std(0)
-
-
-@dataclass
-class Inside:
-    """One trained network's gates on fresh probe sequences of its task (:func:`inside`)."""
-    gates: dict = field(repr=False)        # f, i, g, o, c: each (T, n, H), i = 1 − f if coupled
-    marked: torch.Tensor = field(repr=False)   # (T, n) bool, True at the marked steps
-    x: torch.Tensor = field(repr=False)    # (T, n, 2), the probe sequences
-    top: list                              # the units that matter most, most important first
-
-    def at(self, name: str, where: str = "marked", units=None) -> np.ndarray:
-        """A gate's values at the marked steps (``where="marked"``) or between them
-        (``"between"``), for the ``units`` given (default: the top units), flattened."""
-        if where not in ("marked", "between"):
-            raise ValueError(f"expected where to be 'marked' or 'between', got {where!r}")
-        steps = self.marked if where == "marked" else ~self.marked
-        units = self.top if units is None else list(units)
-        return torch.cat([self.gates[name][..., u][steps] for u in units]).numpy()
-
-    def keep_and_write(self) -> float:
-        """Mean f_t + i_t of the top units at the marked steps: above 1, a unit keeps more than
-        it makes room for (in a coupled LSTM it is exactly 1)."""
-        return float(np.mean(self.at("f") + self.at("i")))
-
-    def write_between(self) -> float:
-        """Mean input gate i_t of every unit between the markers, where nothing should be written."""
-        return float(self.gates["i"][~self.marked].mean())
-
-    def saturated(self, threshold: float = 1.5) -> float:
-        """Share of the units whose final cell state |C_T| exceeds ``threshold`` in the median
-        sequence: there tanh'(C) = 1 − tanh²(C) < 0.19, so h_T hardly moves with C_T."""
-        return float((self.final_size() > threshold).mean())
-
-    def final_size(self) -> np.ndarray:
-        """Each unit's |C_T| in the median sequence: (H,). A coupled cell's never exceeds 1."""
-        return self.gates["c"][-1].abs().median(dim=0).values.numpy()
-
-    def change_at_marked(self) -> float:
-        """max |C_t − C_{t-1}| over the units at the marked steps (C_0 = 0 before the first step)."""
-        c = self.gates["c"]                                             # (T, n, H)
-        previous = torch.cat([torch.zeros_like(c[:1]), c[:-1]])
-        return float((c - previous).abs()[self.marked].max())
-
-    def coupling_error(self) -> float:
-        """max |f_t + i_t − 1| over every unit and step: 0 (to rounding) in a coupled LSTM."""
-        return float((self.gates["f"] + self.gates["i"] - 1).abs().max())
-
-
-def inside(model: LastStep, task: str, run: int, n: int = 200, units: int = 3, hold: bool = False) -> Inside:
-    """Record a trained network's gates on ``n`` fresh probe sequences of ``task``, and find its
-    ``units`` most important units (:func:`importance`).
-
-    ``hold=True`` records them under the intervention of :func:`hold_forget`: every forget gate
-    held at 1 at the marked steps.
-    """
-    x, _, marked = fresh_batch(task, run, n, stream=PROBE)
-    top = importance(model, x).argsort(descending=True)[:units].tolist()
-    clamp = Clamp("f", 1.0, steps=marked) if hold else None
-    with torch.no_grad():
-        _, _, gates = model.rnn(x, return_gates=True, clamp=clamp)  # each (T, n, H)
-    return Inside(gates, marked, x, top)
-
-
-def hold_forget(model: LastStep, task: str, run: int, n: int = 2000) -> float:
-    """:func:`held_out` with every forget gate held at 1 at the marked steps (an intervention).
-
-    An LSTM then keeps all it holds wherever it writes; in a coupled LSTM i = 1 − f = 0 there,
-    so nothing is written at all.
-    """
-    _, _, marked = fresh_batch(task, run, n)
-    return held_out(model, task, run, n, clamp=Clamp("f", 1.0, steps=marked))

@@ -2,7 +2,7 @@
 
     fig = lr_choice(by_lr, chosen, titles, names)
 
-:func:`lstmlib.variant_plots.lr_sweep` draws the dots and the medians; this module gives the
+:func:`lstmlib.plots.runs.lr_sweep` draws the dots and the medians; this module gives the
 figure the legend its dots need here (a dot is one seed's median of four runs, the line the
 median of the seeds) and labels the log axis between the decades (2 and 5 × 10^k).
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.ticker import FuncFormatter
 
-from .. import variant_plots
+from .. import plots
 
 
 def _between_decades(value, _position) -> str:
@@ -40,7 +40,7 @@ def lr_choice(by_lr: dict, chosen: dict, titles: dict, names: dict):
         raise ValueError(f"expected a title for every task and a name for every variant, "
                          f"got none for {sorted(missing)}")
     n_seeds = len(next(iter(next(iter(by_lr.values())).values())))
-    fig = variant_plots.lr_sweep(
+    fig = plots.lr_sweep(
         {(titles[t], names[v]): {lr: 100 * np.asarray(e) for lr, e in medians.items()}
          for (t, v), medians in by_lr.items()},
         ylabel="held-out MSE (% of the baseline)",

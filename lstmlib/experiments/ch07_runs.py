@@ -6,7 +6,7 @@ runs each, for twenty seeds) is precomputed by ``benchmarks/coupled_sweep.py``
 that sweep's learning-rate choice (Greff et al. 2017 found the learning rate the most
 important hyperparameter of an LSTM variant) and trains the page's own, smaller comparison:
 ``ch07.RUNS`` networks of each variant on each task, from the matched start, at the learning
-rate chosen for that variant and task, one :class:`lstmlib.packed.Pack` each.
+rate chosen for that variant and task, one :class:`lstmlib.models.packed.Pack` each.
 
     per_seed_medians   {(task, variant): {lr: (n_seeds,)}}: each seed's median over its runs
     sweep_lrs          {(task, variant): lr}: the lowest median validation error over the seeds
@@ -83,13 +83,3 @@ def compare_at(seed: int, lrs: dict) -> Live:
         models[task, variant] = pack.unpack()
     return Live(run_list, dict(lrs), error, models)
 
-
-def keep_and_write(model, look: ch07.Inside) -> float:
-    """f_t + i_t at the marked steps, averaged over every unit weighted by its importance
-    (:func:`lstmlib.experiments.ch07.importance` on the probe sequences of ``look``, made by
-    :func:`lstmlib.experiments.ch07.inside`): above 1, the units that matter keep more than
-    they make room for (in a coupled LSTM it is exactly 1). Weighting every unit, rather than
-    taking the top few, makes it steadier from one trained network to the next."""
-    weight = ch07.importance(model, look.x)                                  # (H,)
-    per_unit = (look.gates["f"] + look.gates["i"])[look.marked].mean(0)      # (H,)
-    return float((per_unit * weight).sum() / weight.sum())

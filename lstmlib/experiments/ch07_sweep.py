@@ -1,7 +1,7 @@
 """Chapter 7's comparison with twenty seeds, three learning rates, and the LSTM's default start.
 
 Each variant is trained at every learning rate of ``ch07.LRS`` (four runs per variant, task,
-learning rate and seed, one :class:`lstmlib.packed.Pack` each) and keeps, per seed, the
+learning rate and seed, one :class:`lstmlib.models.packed.Pack` each) and keeps, per seed, the
 learning rate with the lowest median error on validation sequences. Four runs are few: the
 median of four LSTM runs on the sum varies by more than a factor of two from seed to seed.
 ``benchmarks/coupled_sweep.py`` runs :func:`sweep_run` for every seed of ``SWEEP_SEEDS``,
@@ -11,7 +11,7 @@ rate this sweep chose for it (:mod:`lstmlib.experiments.ch07_runs`). The sweep a
 the LSTM from its default start (b_i = 0, input gate near 0.5), which measures what the
 matched start (b_i = -1) changes.
 
-    RESULTS                        the results file (``lstmlib.sweeps.load(RESULTS).rows``)
+    RESULTS                        the results file (``lstmlib.training.sweeps.load(RESULTS).rows``)
     sweep_run                      one seed's four runs of one network, task and learning rate
     NETWORKS, network_label        the three networks: (variant, start)
     chosen_medians, ratios         per seed: each network's median at its chosen learning rate

@@ -23,9 +23,8 @@ from torch import nn
 
 from ..cells import gru_cell
 from ..layers import GRU
-from ..models import LAYERS
-from ..seed import seed_everything
-from .common import PROBE, data_stream
+from ..models.readouts import LAYERS
+from ..training.seed import PROBE, data_stream, seed_everything
 
 # Hidden sizes whose recurrent layers have (nearly) the same number of parameters.
 HIDDEN = {"LSTM": 32, "GRU": 37}

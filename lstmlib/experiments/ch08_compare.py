@@ -26,12 +26,13 @@ import numpy as np
 import torch
 from torch import nn
 
-from .. import gradients, plots, style, tasks
-from ..models import LastStep, accuracy
-from ..seed import seed_everything
-from . import ch01, ch02
+from .. import plots, style, tasks
+from ..analysis import gradients
+from ..analysis.stats import geometric_mean
+from ..models import recipes
+from ..models.readouts import LastStep, accuracy
+from ..training.seed import PROBE, TEST, data_stream, seed_everything
 from .ch08 import HIDDEN, figure11_run, flip_z
-from .common import PROBE, TEST, data_stream, geometric_mean
 
 TASKS = ("adding", "temporal")
 INPUTS = {"adding": 2, "temporal": len(tasks.TEMPORAL_SYMBOLS)}
@@ -104,18 +105,20 @@ class Run:
 
 def train_run(model: str, task: str, run: int, steps: int | None = None, lr: float | None = None) -> Run:
     """Train one network on one task with the chapter's settings (chapter 1's and chapter 2's
-    training functions). Every model of a run sees the same mini-batches."""
+    training functions, :mod:`lstmlib.models.recipes`). Every model of a run sees the same
+    mini-batches."""
     s = SETTINGS[task]
     steps = s["steps"] if steps is None else steps
     lr = s["lr"] if lr is None else lr
     net = build(model, task, run)
     if task == "adding":
-        history = ch01.train_adding({model: net}, run, steps=steps, T=s["T"], batch=s["batch"], lr=lr,
-                                    clip=s["clip"])[model]
-        curve, held_out = np.array(history.loss), ch01.held_out_mse(net, run, T=s["T"], n=1000)
+        history = recipes.train_adding({model: net}, run, steps=steps, T=s["T"], batch=s["batch"],
+                                       lr=lr, clip=s["clip"])[model]
+        curve, held_out = np.array(history.loss), recipes.held_out_mse(net, run, T=s["T"], n=1000)
     else:
-        _, curve = ch02.train_temporal(net, run, steps=steps, T=s["T"], batch=s["batch"], lr=lr, clip=s["clip"])
-        held_out = ch02.held_out_accuracy(net, run, T=s["T"], n=1000)
+        _, curve = recipes.train_temporal(net, run, steps=steps, T=s["T"], batch=s["batch"], lr=lr,
+                                          clip=s["clip"])
+        held_out = recipes.held_out_accuracy(net, run, T=s["T"], n=1000)
     return Run(model, task, run, curve, held_out, net)
 
 

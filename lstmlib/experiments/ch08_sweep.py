@@ -18,10 +18,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..models import accuracy
-from ..train import smooth
+from ..models.readouts import accuracy
+from ..training.loop import smooth
+from ..training.seed import TEST, data_stream
 from .ch08_compare import COMPARED, LABEL, SETTINGS, Run, check_model_task, task_fn, train_run
-from .common import TEST, data_stream
 
 VALID = 4                 # the stream of the validation sequences that choose a learning rate
 

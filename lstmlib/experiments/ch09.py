@@ -9,14 +9,15 @@ needs forgetting (Gers, Schmidhuber & Cummins 2000) and a character-level text:
     build, train_model, evaluate, one_run
 
 This module is what the numbers depend on (the full sweep's results file stores its hash);
-:mod:`lstmlib.experiments.ch09_results` runs the live sweep and reads the runs: tables,
-figures, the cell-state trace.
+:mod:`lstmlib.experiments.ch09_results` runs the live sweep and reads the runs (tables, how
+much each factor matters, the cell-state trace), :mod:`lstmlib.experiments.ch09_plots` draws
+them.
 
 Every run is one ``(task, variant, seed, lr, hidden_size, steps)``: the variant's network is
 initialised from ``seed``, trained on that seed's data (the same for every variant), and
 scored on fresh data. ``error`` is lower-is-better on every task: the adding problem's and the
 latch's mean squared error divided by their baselines (1 = answering a constant), and bits per
-character on word text (``lstmlib.streams.ENTROPY_RATE`` is the floor).
+character on word text (``lstmlib.tasks.words.ENTROPY_RATE`` is the floor).
 """
 from __future__ import annotations
 
@@ -26,11 +27,12 @@ import numpy as np
 import torch
 from torch import nn
 
-from .. import streams, tasks
-from ..models import EveryStep, LastStep
-from ..seed import seed_everything
-from ..train import Diverged, smooth, train
-from .common import TEST, TRAIN, data_stream
+from .. import tasks
+from ..models.carried import Carried
+from ..models.readouts import EveryStep, LastStep
+from ..tasks import latch, words
+from ..training.loop import Diverged, smooth, train
+from ..training.seed import TEST, TRAIN, data_stream, seed_everything
 
 # The variants: a layer of lstmlib.models.LAYERS and its keyword arguments. "LSTM" is the
 # vanilla LSTM of the course (three gates, tanh on C̃_t and on C_t, no peepholes).
@@ -79,8 +81,8 @@ def build(task: str, variant: str, seed: int, hidden_size: int = TRAINING["hidde
     if task == "adding":
         return LastStep(layer, 2, hidden_size, 1, **kwargs)
     if task == "latch":
-        return streams.Carried(EveryStep(layer, 2, hidden_size, 1, **kwargs))
-    V = len(streams.ALPHABET)
+        return Carried(EveryStep(layer, 2, hidden_size, 1, **kwargs))
+    V = len(words.ALPHABET)
     return EveryStep(layer, V, hidden_size, V, **kwargs)
 
 
@@ -96,12 +98,12 @@ def train_model(task: str, variant: str, seed: int, lr: float = TRAINING["lr"],
     steps = s["steps"] if steps is None else steps
     g = data_stream(seed, TRAIN)
     if task == "adding":
-        make_batch, loss = tasks.batches(tasks.adding_problem, s["T"], s["batch"], g), "mse"
+        make_batch, loss = tasks.batches_of(tasks.adding_problem, s["T"], s["batch"], g), "mse"
     elif task == "latch":
-        stream = streams.LatchStream(s["batch"], g, s["p_marker"])
+        stream = latch.LatchStream(s["batch"], g, s["p_marker"])
         make_batch, loss = (lambda: stream.next(s["T"])), "mse"
     else:
-        make_batch, loss = (lambda: streams.word_text(s["T"], s["batch"], g)), _flat_cross_entropy
+        make_batch, loss = (lambda: words.word_text(s["T"], s["batch"], g)), _flat_cross_entropy
     history = train(model, make_batch, steps=steps, loss=loss, lr=lr, clip=TRAINING["clip"], progress=False)
     return model, history
 
@@ -123,10 +125,10 @@ def evaluate(task: str, model: nn.Module, seed: int) -> dict:
             x, y = tasks.adding_problem(s["T"], s["test"], generator=g)
             return dict(error=nn.functional.mse_loss(model(x), y).item() / tasks.ADDING_BASELINE)
         if task == "latch":
-            x, y = streams.LatchStream(s["test_streams"], g, s["p_marker"]).next(s["test_steps"])
+            x, y = latch.LatchStream(s["test_streams"], g, s["p_marker"]).next(s["test_steps"])
             output, state = model.model.rnn(x)                                   # (T, B, H)
             se = (model.model.readout(output) - y).pow(2).mean(dim=(1, 2))       # (T,)
-            base = streams.LATCH_BASELINE
+            base = latch.LATCH_BASELINE
             result = dict(error=se.mean().item() / base, early=se[:200].mean().item() / base,
                           late=se[-500:].mean().item() / base, cell_max=None, saturated=None)
             if isinstance(state, tuple):                                     # the LSTM family
@@ -134,9 +136,9 @@ def evaluate(task: str, model: nn.Module, seed: int) -> dict:
                 result.update(cell_max=C_T.max().item(),
                               saturated=(C_T > SATURATED).sum(dim=1).float().mean().item())
             return result
-        x, y = streams.word_text(s["T"], s["test"], generator=g)
+        x, y = words.word_text(s["T"], s["test"], generator=g)
         bits = _flat_cross_entropy(model(x), y).item() / math.log(2)
-        return dict(error=bits, floor=streams.optimal_bits(x, y))
+        return dict(error=bits, floor=words.optimal_bits(x, y))
 
 
 def solved_at(loss, window: int = 25):

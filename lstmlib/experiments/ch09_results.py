@@ -1,15 +1,16 @@
-"""Chapter 9's runs, made live and read: the reduced sweep, summaries, the table, how much
-each factor matters, the cell-state trace, the figures.
+"""Chapter 9's runs, made live and read: the reduced sweep, summaries, the tables, how much
+each factor matters, the cell-state trace.
 
 Every run is :func:`lstmlib.experiments.ch09.one_run`, live (:func:`reduced_sweep`) or read
-from the full sweep's results file (``lstmlib.sweeps.load("benchmarks/results/odyssey.jsonl")``).
-Nothing here changes what a run computes, so editing a figure leaves the results file valid.
+from the full sweep's results file (``lstmlib.training.sweeps.load("benchmarks/results/odyssey.jsonl")``).
+Nothing here changes what a run computes, so editing a table leaves the results file valid.
+The figures of these rows are in :mod:`lstmlib.experiments.ch09_plots`.
 
     rows = reduced_sweep(range(5))        # the live sweep: LIVE variants × TASKS × seeds
     print(table(rows))                    # mean ± std per variant and task
-    strip_plot(rows, lr=1e-2)             # every run a dot
+    errors_by_seed(rows, task="latch", variant="NFG")   # (n_seeds,): each run's error
     variance_shares(grid, ("lr", "hidden_size"))
-    trace_plot({"LSTM": cell_trace(model, seed), ...})
+    cell, error = cell_trace(model, seed)  # along one continual latch stream
 """
 from __future__ import annotations
 
@@ -19,10 +20,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from .. import plots, streams, style
-from ..train import smooth
-from .ch09 import HIDDEN_SIZES, LATCH, LONGER, SETTINGS, TASKS, TRAINING, VARIANTS, build, one_run
-from .common import TEST, data_stream
+from ..tasks import latch
+from ..training.loop import smooth
+from ..training.seed import TEST, data_stream
+from .ch09 import LATCH, LONGER, SETTINGS, TASKS, TRAINING, VARIANTS, build, one_run
 
 # The live notebook's reduced sweep: the vanilla LSTM, the LSTM without a forget gate and the
 # coupled gates, the two variants that differ most from it in both directions; the others come
@@ -30,15 +31,6 @@ from .common import TEST, data_stream
 LIVE = ("LSTM", "NFG", "CIFG")
 # Choosing a learning rate: on the full sweep's seeds 0-4, reported on seeds 5-9 (best_lr).
 CHOOSE_SEEDS, REPORT_SEEDS = range(5), range(5, 10)
-
-TASK_TITLES = {"adding": "adding problem, T = 30", "latch": "latch stream (continual)",
-               "words": "word text (characters)"}
-# Colours: the course's model colours (lstmlib.style.MODEL); the five ablations of the LSTM
-# share a lighter blue than the LSTM's own (and are dashed where lines are drawn).
-ABLATIONS = ("NFG", "NIG", "NOG", "NIAF", "NOAF")
-COLOURS = {"LSTM": style.MODEL["LSTM"], "PH": style.MODEL["PeepholeLSTM"],
-           "CIFG": style.MODEL["CoupledLSTM"], "GRU": style.MODEL["GRU"], "RNN": style.MODEL["RNN"],
-           **{v: style.SKY_BLUE for v in ABLATIONS}}
 
 
 def reduced_sweep(seeds, variants=LIVE, tasks_=TASKS, lr=TRAINING["lr"]) -> list[dict]:
@@ -112,7 +104,7 @@ def field(rows, name, **conditions) -> np.ndarray:
     return np.array([np.inf if r.get(name) is None else r[name] for r in chosen], dtype=float)
 
 
-def errors(rows, **conditions) -> np.ndarray:
+def errors_by_seed(rows, **conditions) -> np.ndarray:
     """The ``error`` of every matching row, in seed order; a diverged run counts as ``inf``."""
     return field(rows, "error", **conditions)
 
@@ -138,7 +130,7 @@ class Summary:
 
 def summary(rows, **conditions) -> Summary:
     """Mean ± standard deviation (ddof 1), min, max and count of the matching runs' errors."""
-    e = errors(rows, **conditions)
+    e = errors_by_seed(rows, **conditions)
     return Summary(float(e.mean()), float(e.std(ddof=1)) if len(e) > 1 else 0.0,
                    float(e.min()), float(e.max()), len(e))
 
@@ -244,7 +236,7 @@ def variance_shares(rows, factors, log=True) -> dict:
 
 
 # ------------------------------------------------------------------------------------------
-# Looking inside, and the figures
+# Looking inside
 # ------------------------------------------------------------------------------------------
 def cell_trace(model: nn.Module, seed: int, steps: int = LATCH["test_steps"], window: int = 100):
     """Run a latch model (LSTM family) over one fresh stream of ``steps`` steps from a zero state.
@@ -252,109 +244,10 @@ def cell_trace(model: nn.Module, seed: int, steps: int = LATCH["test_steps"], wi
     Returns ``(cell, error)``, each (steps,): the largest ``|C_t|`` over the units at each step,
     and the squared error divided by the baseline, as a moving average over ``window`` steps.
     """
-    x, y = streams.LatchStream(1, data_stream(seed, TEST), LATCH["p_marker"]).next(steps)
+    x, y = latch.LatchStream(1, data_stream(seed, TEST), LATCH["p_marker"]).next(steps)
     with torch.no_grad():
         output, _, gates = model.model.rnn(x, return_gates=True)           # (T, 1, H)
-        if "c" not in gates:
+        if "C_t" not in gates:
             raise ValueError("expected an LSTM-family model (with a cell state C_t)")
-        se = (model.model.readout(output) - y).pow(2)[:, 0, 0].numpy() / streams.LATCH_BASELINE
-    return gates["c"][:, 0].abs().max(dim=1).values.numpy(), smooth(se, window)
-
-
-def _error_axis(ax, task):
-    if task == "words":
-        ax.set_xlabel("bits per character")
-    else:
-        ax.set_xscale("log")
-        ax.set_xlabel("MSE ÷ baseline")
-
-
-def strip_plot(rows, variants=None, tasks_=TASKS, height=None, title=None, **conditions):
-    """Every run as a dot, one row per variant and one panel per task; a bar marks the median
-    (a mean of bimodal errors on a log axis would sit where no run is).
-
-    The dashed line is the baseline of a constant answer (adding, latch) or, for word text,
-    the best possible predictor. A diverged run is drawn as a cross at the panel's right edge.
-    ``title`` goes above the panels (say where precomputed results come from).
-    """
-    variants = variants or [v for v in VARIANTS if rows_where(rows, variant=v, **conditions)]
-    fig, axes = plots.figure(len(tasks_), height or 1.0 + 0.32 * len(variants) + 0.3 * bool(title))
-    if title:
-        fig.suptitle(title, fontsize=9, color=style.INK)
-    axes = np.atleast_1d(axes)
-    for ax, task in zip(axes, tasks_):
-        for k, v in enumerate(variants):
-            chosen = rows_where(rows, task=task, variant=v, **conditions)
-            if not chosen:
-                continue
-            e = errors(chosen)
-            jitter = np.linspace(-0.22, 0.22, len(e)) if len(e) > 1 else np.zeros(1)
-            ok = np.isfinite(e)
-            ax.scatter(e[ok], k + jitter[ok], s=16, color=COLOURS[v], edgecolor=style.INK,
-                       linewidth=0.4, zorder=3)
-            if np.isfinite(np.median(e)):                  # a diverged run counts as inf
-                ax.plot([np.median(e)] * 2, [k - 0.35, k + 0.35], color=style.INK, linewidth=1.6, zorder=4)
-            if not ok.all():
-                ax.scatter([ax.get_xlim()[1]] * int((~ok).sum()), k + jitter[~ok], marker="x",
-                           color=COLOURS[v], zorder=3)
-        ref = (np.mean([r["floor"] for r in rows_where(rows, task="words")])
-               if task == "words" else 1.0)
-        ax.axvline(ref, color=style.MODEL["baseline"], linestyle="--", linewidth=1.2)
-        ax.set_yticks(range(len(variants)), variants if ax is axes[0] else [""] * len(variants))
-        ax.set_ylim(len(variants) - 0.5, -0.5)
-        ax.set_title(TASK_TITLES[task], fontsize=10)
-        _error_axis(ax, task)
-        ax.grid(axis="y", visible=False)
-    return fig
-
-
-def lr_plot(rows, variant="LSTM", tasks_=TASKS, title=None):
-    """The error against the learning rate, one line per hidden size (the median over seeds,
-    each seed a dot): which matters more, the learning rate or the size?"""
-    fig, axes = plots.figure(len(tasks_), 3.5 if title else 3.2)
-    if title:
-        fig.suptitle(title, fontsize=9, color=style.INK)
-    shades = dict(zip(HIDDEN_SIZES, (style.SKY_BLUE, style.BLUE, style.BLACK)))   # darker: larger
-    for ax, task in zip(np.atleast_1d(axes), tasks_):
-        for H, colour in shades.items():
-            lrs = sorted({r["lr"] for r in rows_where(rows, task=task, variant=variant, hidden_size=H)})
-            if not lrs:
-                continue
-            e = [errors(rows, task=task, variant=variant, hidden_size=H, lr=lr) for lr in lrs]
-            for lr, values in zip(lrs, e):
-                ax.scatter([lr] * len(values), values, s=8, color=colour, alpha=0.5, zorder=2)
-            ax.plot(lrs, [np.median(v) for v in e], color=colour, marker="o", label=f"H = {H}", zorder=3)
-        ax.set_xscale("log")
-        if task != "words":
-            ax.set_yscale("log")
-        ax.set_xlabel("learning rate (Adam)")
-        ax.set_ylabel("bits per character" if task == "words" else "MSE ÷ baseline")
-        ax.set_title(TASK_TITLES[task], fontsize=10)
-    np.atleast_1d(axes)[-1].legend(title=f"{variant}, hidden size", loc="upper right")
-    return fig
-
-
-def trace_plot(traces: dict):
-    """Along one continual stream: the largest ``|C_t|`` (left) and the error (right), per model.
-
-    ``traces`` maps a variant to what :func:`cell_trace` returned. Ablations are dashed.
-    """
-    fig, (left, right) = plots.figure(2, 3.2)
-    top = 1.0
-    for v, (cell, err) in traces.items():
-        t = np.arange(1, len(cell) + 1)
-        kw = dict(color=COLOURS[v], label=v, linestyle="--" if v in ABLATIONS else "-")
-        left.plot(t, cell, **kw)
-        right.plot(t, err, **kw)
-        top = max(top, float(np.max(err)))
-    left.set_yscale("log")
-    left.set_ylabel("largest |$C_t$| over the units")
-    right.set_ylabel("MSE ÷ baseline (100 steps)")
-    right.axhline(1.0, color=style.MODEL["baseline"], linestyle=":", linewidth=1.2,
-                  label="constant answer")
-    right.set_ylim(0, 1.35 * top)
-    left.legend(loc="center right")
-    right.legend(loc="upper center", ncols=3)
-    for ax in (left, right):
-        ax.set_xlabel("step of the stream, t (no reset)")
-    return fig
+        se = (model.model.readout(output) - y).pow(2)[:, 0, 0].numpy() / latch.LATCH_BASELINE
+    return gates["C_t"][:, 0].abs().max(dim=1).values.numpy(), smooth(se, window)

@@ -24,11 +24,9 @@ import functools
 import numpy as np
 import torch
 
-from ..forecasting import baselines as base
-from ..forecasting import data, evaluation, fit, models
+from ..forecasting import baselines as base, data, evaluation, fit, models
 from ..forecasting.protocol import Problem
-from ..seed import seed_everything
-from .common import PROBE, data_stream
+from ..training.seed import PROBE, data_stream, seed_everything
 
 # Windows per series: lookback L (three seasons, or about two cycles), horizon K (a season,
 # two years of quarters, a solar cycle, 14 steps of Mackey–Glass), DLinear's kernel.

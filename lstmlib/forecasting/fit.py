@@ -15,8 +15,8 @@ import torch
 from torch import nn
 
 from .. import validate
-from ..experiments.common import TRAIN, data_stream
-from ..train import History, train
+from ..training.loop import History, train
+from ..training.seed import TRAIN, data_stream
 from .protocol import Problem
 
 FIT = dict(steps=300, batch=64, lr=1e-2, clip=1.0, check_every=25, warmup=0)

@@ -29,7 +29,7 @@ import torch
 from torch import nn
 
 from .. import validate
-from ..models import LastStep
+from ..models.readouts import LastStep
 
 KINDS = ("DLinear", "MLP", "LSTM", "GRU", "PatchTST")
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import style
-from ..plots import PlotFigure, figure
+from ..plots.base import PlotFigure, figure
 from .protocol import Problem
 
 # One colour per forecaster (Okabe–Ito; LSTM and GRU as in every chapter).

@@ -5,7 +5,7 @@ part only, sliding windows, and the errors by lead time.
     folds = Problem.rolling(series, 36, 12)  # three test blocks at the end: rolling origin
     X, Y = problem.windows("train")          # (B, L), (B, K) tensors, normalised
     truth = problem.truth("test")            # (B, K) in the series' unit
-    scores = errors(forecast, truth)         # Errors: mse and mae by lead, (K,) each
+    scores = errors_by_lead(forecast, truth) # Errors: mse and mae by lead, (K,) each
     problem.mase_scale()                     # MASE's denominator, from the training part
 
 A forecast is made at an *origin* t: the model sees the last L = ``lookback`` values
@@ -228,7 +228,7 @@ class Errors:
         return float(self.mse.mean()), float(self.mae.mean())
 
 
-def errors(forecast, truth) -> Errors:
+def errors_by_lead(forecast, truth) -> Errors:
     """Errors of ``forecast`` against ``truth``, both (B, K), by lead (column)."""
     forecast, truth = np.asarray(forecast, dtype=float), np.asarray(truth, dtype=float)
     if forecast.shape != truth.shape or forecast.ndim != 2:

@@ -8,7 +8,8 @@ import math
 import torch
 from torch import nn
 
-from .. import interventions, validate
+from .. import validate
+from . import clamps
 
 INITS = ("course", "torch")
 # Row-block order of torch.nn's stacked weights, and where each of our blocks sits there.
@@ -16,8 +17,9 @@ TORCH_LSTM_ORDER = ("i", "f", "C", "o")
 TORCH_GRU_ORDER = ("r", "z", "n")
 
 
-class _Recurrent(nn.Module):
-    """What the layers share: sizes, input checks, the time loop's bookkeeping."""
+class Recurrent(nn.Module):
+    """What the sequence layers share (RNN, the LSTM family, GRU): sizes, input checks, the time
+    loop's bookkeeping. ``isinstance(layer, Recurrent)`` asks whether a module is an lstmlib layer."""
 
     gate_names: tuple[str, ...] = ()
 
@@ -56,7 +58,7 @@ class _Recurrent(nn.Module):
             x: (T, B, D), or (B, T, D) if ``batch_first``.
             state: initial state, see the class docstring; zeros if None.
             return_gates: also return a dict of per-step gate activations, each shaped like output.
-            clamp: LSTM family only: an intervention, one :class:`lstmlib.interventions.Clamp`
+            clamp: LSTM family only: an intervention, one :class:`lstmlib.layers.clamps.Clamp`
                 or a list of them, that holds a gate at a fixed value for chosen units and
                 steps (chapters 3-5). The sequence then runs on the readable path.
 
@@ -64,22 +66,24 @@ class _Recurrent(nn.Module):
             ``(output, state)`` or ``(output, state, gates)``. output: (T, B, H) or (B, T, H).
         """
         validate.sequence(x, self.input_size, self.batch_first, like=self.W)
-        clamps = interventions.as_list(clamp)
+        held = clamps.as_list(clamp)
         if self.batch_first:
             x = x.transpose(0, 1)                           # (T, B, D)
         T, B = x.shape[0], x.shape[1]
+        if state is not None:
+            validate.batch_axis(state, T, B, self.batch_first)
         state = self.initial_state(B) if state is None else self._check_state(state, B)
         extra = {}
-        if clamps:
-            self._check_clamps(clamps)
-            extra["fixed"] = interventions.per_step(clamps, T, B, self.hidden_size, self.batch_first, self.W)
+        if held:
+            self._check_clamps(held)
+            extra["fixed"] = clamps.per_step(held, T, B, self.hidden_size, self.batch_first, self.W)
         output, state, gates = self._scan(x, state, bool(return_gates), **extra)   # (T, B, H)
         if self.batch_first:
             output = output.transpose(0, 1)
             gates = {k: v.transpose(0, 1) for k, v in gates.items()}
         return (output, state, gates) if return_gates else (output, state)
 
-    def _check_clamps(self, clamps):
+    def _check_clamps(self, held):
         raise ValueError(f"clamp (an intervention on a gate) applies to the LSTM family, not to "
                          f"{type(self).__name__}")
 
@@ -109,20 +113,32 @@ def _torch_like_init(module):
         module.b.add_(torch.empty_like(module.b).uniform_(-k, k))
 
 
-def _check_torch(m, kind):
+def _check_torch(m, kind, layer=None, reverse=None):
+    """Check that ``m`` is a ``torch.nn`` layer of ``kind`` holding layer ``layer`` (and its
+    reverse direction if ``reverse``); without either, that it is single-layer, unidirectional."""
     if not isinstance(m, kind):
         raise TypeError(f"expected a torch.nn.{kind.__name__}, got {type(m).__name__}")
-    if m.num_layers != 1 or m.bidirectional:
-        raise ValueError(f"expected a single-layer unidirectional nn.{kind.__name__}, got "
-                         f"num_layers={m.num_layers}, bidirectional={m.bidirectional}")
+    if layer is None and reverse is None:
+        if m.num_layers != 1 or m.bidirectional:
+            raise ValueError(f"expected a single-layer unidirectional nn.{kind.__name__}, got "
+                             f"num_layers={m.num_layers}, bidirectional={m.bidirectional}; copy one of "
+                             f"its layers with layer= and reverse=, or all with lstmlib.layers.Stack")
+        return
+    layer = 0 if layer is None else layer
+    if isinstance(layer, bool) or not isinstance(layer, int) or not 0 <= layer < m.num_layers:
+        raise ValueError(f"expected layer to be an int in [0, {m.num_layers}) (num_layers), got {layer!r}")
+    if reverse and not m.bidirectional:
+        raise ValueError(f"reverse=True needs a bidirectional nn.{kind.__name__}, got bidirectional=False")
 
 
-def _torch_params(m):
-    """(weight_ih, weight_hh, bias_ih, bias_hh) of layer 0, zeros for a bias=False module."""
-    W_ih, W_hh = m.weight_ih_l0.detach(), m.weight_hh_l0.detach()
+def _torch_params(m, layer=0, reverse=False):
+    """(weight_ih, weight_hh, bias_ih, bias_hh) of one layer and direction (torch's suffix
+    ``_l{layer}`` or ``_l{layer}_reverse``), zeros for a bias=False module."""
+    suffix = f"_l{layer}" + ("_reverse" if reverse else "")
+    W_ih, W_hh = getattr(m, "weight_ih" + suffix).detach(), getattr(m, "weight_hh" + suffix).detach()
     zeros = torch.zeros(W_ih.shape[0], dtype=W_ih.dtype, device=W_ih.device)
-    b_ih = m.bias_ih_l0.detach() if m.bias else zeros
-    b_hh = m.bias_hh_l0.detach() if m.bias else zeros
+    b_ih = getattr(m, "bias_ih" + suffix).detach() if m.bias else zeros
+    b_hh = getattr(m, "bias_hh" + suffix).detach() if m.bias else zeros
     return W_ih, W_hh, b_ih, b_hh
 
 

@@ -8,11 +8,11 @@ from torch import nn
 
 from .. import validate
 from ..cells import GRU_GATES, gru_step
-from .base import (TORCH_GRU_ORDER, _check_init, _check_torch, _Recurrent, _reorder, _torch_like_init,
+from .base import (TORCH_GRU_ORDER, Recurrent, _check_init, _check_torch, _reorder, _torch_like_init,
                    _torch_params)
 
 
-class GRU(_Recurrent):
+class GRU(Recurrent):
     """Gated recurrent unit (Cho et al. 2014) in ``torch.nn.GRU``'s convention, chapter 8.
 
     Equations: see :func:`lstmlib.cells.gru_cell` (note: z_t there weights h_{t-1}, the

@@ -6,19 +6,24 @@ import warnings
 import torch
 from torch import nn
 
-from .. import fused, interventions, validate
-from ..cells import LSTM_GATES, lstm_step
-from .base import (TORCH_LSTM_ORDER, _check_init, _check_torch, _Recurrent, _reorder, _torch_like_init,
+from .. import validate
+from ..cells import LSTM_GATES
+from . import clamps, fused
+from .base import (TORCH_LSTM_ORDER, Recurrent, _check_init, _check_torch, _reorder, _torch_like_init,
                    _torch_params)
+from .readable import Variant, readable_scan
 
 
-class LSTM(_Recurrent):
+class LSTM(Recurrent):
     """Long short-term memory (Hochreiter & Schmidhuber 1997; forget gate: Gers et al. 2000).
 
     Equations: see :func:`lstmlib.cells.lstm_cell`. Parameters: ``W`` (4H, H + D) with row
     blocks f, i, C, o (the notes' order; ``W_f, b_f = lstm.gate("f")``), ``b`` (4H,).
-    State: ``(h, c)``, each (B, H). ``return_gates=True`` adds a dict with ``f``, ``i``,
-    ``g`` (the candidate C̃_t), ``o`` and ``c`` (the cell state C_t), each shaped like output.
+    State: ``(h, c)``, each (B, H), as torch.nn.LSTM returns it. ``return_gates=True`` adds a
+    dict named with the book's symbols: ``f``, ``i``, ``C_tilde`` (the candidate C̃_t), ``o``
+    and ``C_t`` (the cell state), each shaped like output. The row blocks of ``W`` are named
+    by the book's weight matrices W_f, W_i, W_C, W_o; torch's letters (i, f, g, o) appear only
+    in ``from_torch``/``to_torch``, which translate its order (``TORCH_LSTM_ORDER``).
 
     Initialisation (``init``):
         "course" (default): weights U(-1/√H, 1/√H), biases 0 except the forget gate's,
@@ -37,9 +42,10 @@ class LSTM(_Recurrent):
     Variants: ``peepholes`` (a subset of "f", "i", "o"; see :class:`PeepholeLSTM`) and
     ``coupled`` (i_t = 1 − f_t; see :class:`CoupledLSTM`).
 
-    Speed: a sequence runs as one autograd Function (:mod:`lstmlib.fused`), which computes the
-    same numbers as stepping :func:`lstmlib.cells.lstm_step` under autograd; gate recording,
-    sequences under 4 steps and ``with lstmlib.fused.disabled():`` take that readable path.
+    Speed: a sequence runs as one autograd Function (:mod:`lstmlib.layers.fused`), which computes the
+    same numbers as stepping :func:`lstmlib.cells.lstm_step` under autograd (the readable path,
+    :func:`lstmlib.layers.readable.readable_scan`); gate recording, clamps,
+    sequences under 4 steps and ``with lstmlib.layers.fused.disabled():`` take that readable path.
     """
 
     def __init__(self, input_size, hidden_size, batch_first=False, *, init="course", forget_bias=None,
@@ -89,11 +95,18 @@ class LSTM(_Recurrent):
                 if "f" in self.blocks:
                     self.gate("f")[1].fill_(1.0 if forget_bias is None else float(forget_bias))
 
+    def as_variant(self) -> Variant:
+        """Which LSTM this layer is (its blocks, peepholes and switches), as both paths read it."""
+        return Variant(self.blocks, self.peepholes, self.coupled, self.input_activation,
+                       self.output_activation)
+
+    def peephole_weights(self) -> dict:
+        """This layer's peephole weights by keyword, ``{"p_f": p_f, ...}``, each (H,)."""
+        return {f"p_{g}": getattr(self, f"p_{g}") for g in self.peepholes}
+
     def variant(self) -> dict:
         """Keyword arguments for :func:`lstmlib.cells.lstm_step` describing this layer."""
-        return dict(gates=self.blocks, coupled=self.coupled, input_activation=self.input_activation,
-                    output_activation=self.output_activation,
-                    **{f"p_{g}": getattr(self, f"p_{g}") for g in self.peepholes})
+        return self.as_variant().step_options(**self.peephole_weights())
 
     def initial_state(self, B):
         return self._zeros(B), self._zeros(B)
@@ -101,53 +114,40 @@ class LSTM(_Recurrent):
     def _check_state(self, state, B):
         return validate.lstm_state(state, B, self.hidden_size, self.W)
 
-    def _check_clamps(self, clamps):
-        interventions.check_layer(clamps, self.blocks, self.coupled, self.input_activation)
+    def _check_clamps(self, held):
+        clamps.check_layer(held, self.blocks, self.coupled, self.input_activation)
 
     def _scan(self, x, state, record, fixed=None):
+        v, peep = self.as_variant(), self.peephole_weights()
         if fixed is None and not record and fused.supported(x, self.W, *state):   # same numbers, one node
-            v = fused.Variant(self.blocks, self.peepholes, self.coupled, self.input_activation,
-                              self.output_activation)
-            peep = {f"p_{g}": getattr(self, f"p_{g}") for g in self.peepholes}
             output, h, C = fused.lstm_scan(x, *state, self.W, self.b, v, **peep)
             return output, (h, C), {}
-        H = self.hidden_size
-        W_h, W_x = self.W[:, :H], self.W[:, H:]             # (nH, H), (nH, D)
-        a_x = x @ W_x.T + self.b                            # (T, B, nH): x part, all steps at once
-        h, C = state
-        variant = self.variant()
-        hs, rec = [], []
-        for t, a_x_t in enumerate(a_x.unbind(0)):
-            fix_t = fixed[t] if fixed is not None else None
-            h, C, g = lstm_step(a_x_t + h @ W_h.T, C, **variant, fixed=fix_t)
-            hs.append(h)
-            if record:
-                rec.append(g + (C,))
-        output = torch.stack(hs)                            # (T, B, H)
-        gates = {k: torch.stack(v) for k, v in zip("figoc", zip(*rec))} if record else {}
-        return output, (h, C), gates
+        output, h, C, gates = readable_scan(v, x, *state, self.W, self.b, **peep, fixed=fixed, record=record)
+        return output, (h, C), gates                        # output: (T, B, H)
 
     @classmethod
-    def from_torch(cls, m: nn.LSTM, **kwargs) -> "LSTM":
-        """Copy a single-layer, unidirectional ``torch.nn.LSTM`` (no projection).
+    def from_torch(cls, m: nn.LSTM, layer: int | None = None, reverse: bool | None = None, **kwargs) -> "LSTM":
+        """Copy one layer of a ``torch.nn.LSTM`` (no projection): by default its only layer;
+        ``layer=k`` and ``reverse=True`` pick layer k of a stack and its backward direction
+        (torch's ``weight_ih_l{k}_reverse``; chapter 11). :class:`lstmlib.layers.stacks.Stack` copies all.
 
         torch stacks its gates as i, f, g, o with two biases; ours are f, i, C, o with one.
         """
-        _check_torch(m, nn.LSTM)
+        _check_torch(m, nn.LSTM, layer, reverse)
         if m.proj_size:
             raise ValueError(f"expected an nn.LSTM without projection, got proj_size={m.proj_size}")
-        layer = cls(m.input_size, m.hidden_size, m.batch_first, dtype=m.weight_ih_l0.dtype,
-                    device=m.weight_ih_l0.device, **kwargs)
-        if layer.blocks != LSTM_GATES:
-            raise ValueError(f"from_torch needs all four gates in W, but this layer has {layer.blocks}")
-        W_ih, W_hh, b_ih, b_hh = _torch_params(m)
+        W_ih, W_hh, b_ih, b_hh = _torch_params(m, layer or 0, bool(reverse))
+        out = cls(W_ih.shape[1], m.hidden_size, m.batch_first, dtype=W_ih.dtype,
+                  device=W_ih.device, **kwargs)
+        if out.blocks != LSTM_GATES:
+            raise ValueError(f"from_torch needs all four gates in W, but this layer has {out.blocks}")
         W = torch.cat([W_hh, W_ih], dim=1)
         with torch.no_grad():
-            layer.W.copy_(_reorder(W, TORCH_LSTM_ORDER, LSTM_GATES))
-            layer.b.copy_(_reorder(b_ih + b_hh, TORCH_LSTM_ORDER, LSTM_GATES))
-            for g in layer.peepholes:
-                getattr(layer, f"p_{g}").zero_()
-        return layer
+            out.W.copy_(_reorder(W, TORCH_LSTM_ORDER, LSTM_GATES))
+            out.b.copy_(_reorder(b_ih + b_hh, TORCH_LSTM_ORDER, LSTM_GATES))
+            for g in out.peepholes:
+                getattr(out, f"p_{g}").zero_()
+        return out
 
     def to_torch(self) -> nn.LSTM:
         """An ``nn.LSTM`` carrying this layer's W and b (bias_ih = b, bias_hh = 0).
